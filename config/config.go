@@ -101,10 +101,10 @@ type StoreOrders struct {
 
 // Limits override a marketplace's documented limits (never raise them without the marketplace's word).
 type Limits struct {
-	Requests     int      `yaml:"requests"`       // requests allowed per Per
-	Per          Duration `yaml:"per"`            // window of Requests
-	BatchSize    int      `yaml:"batch_size"`     // items per request
-	Timeout      Duration `yaml:"timeout"`        // one HTTP exchange
+	Requests  int      `yaml:"requests"`   // requests allowed per Per
+	Per       Duration `yaml:"per"`        // window of Requests
+	BatchSize int      `yaml:"batch_size"` // items per request
+	Timeout   Duration `yaml:"timeout"`    // one HTTP exchange
 }
 
 // Sources are where ERP stock and prices come from.

@@ -128,7 +128,9 @@ func ParsePercent(s string) (BasisPoints, error) {
 	return BasisPoints(k), err
 }
 
-func (b BasisPoints) String() string { return strings.TrimSuffix(strings.TrimSuffix(Kurus(b).String(), "0"), ".0") + "%" }
+func (b BasisPoints) String() string {
+	return strings.TrimSuffix(strings.TrimSuffix(Kurus(b).String(), "0"), ".0") + "%"
+}
 
 // AddPercent returns k increased by p percent, rounded half away from zero to a whole kuruş.
 func (k Kurus) AddPercent(p BasisPoints) Kurus {
