@@ -1,0 +1,59 @@
+// Package simkit holds what the marketplace simulators share: a clock that tests can
+// move, a sliding-window rate limiter, seeded fault injection, request statistics and
+// the HTTP plumbing that applies them in the same order for every simulator.
+package simkit
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock tells a simulator what time it is. Every rule that depends on time (the
+// 15-minute duplicate window, batch expiry, token lifetime, rate windows) reads it, so a
+// test can move a FakeClock instead of sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// RealClock is the wall clock, the default of every simulator.
+func RealClock() Clock { return realClock{} }
+
+// FakeClock stands still until a test moves it. Safe for concurrent use.
+type FakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewFakeClock starts at t (UTC noon of 2026-10-01 when t is zero, so tests that do not
+// care get a stable date inside every documented lookback window).
+func NewFakeClock(t time.Time) *FakeClock {
+	if t.IsZero() {
+		t = time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	}
+	return &FakeClock{now: t}
+}
+
+// Now returns the current fake time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d (backwards for a negative d, to test clock skew).
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Set jumps to t.
+func (c *FakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
