@@ -1,0 +1,188 @@
+package trendyolsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"syncagent/connectors/sim/simkit"
+	"syncagent/queue/money"
+)
+
+// DuplicateMessage is Trendyol's text for a body repeated within 15 minutes.
+const DuplicateMessage = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
+
+// Failure reasons are free text at Trendyol (no code list is published); these are the
+// simulator's, in Turkish like the marketplace's own.
+const (
+	ReasonUnknownBarcode = "Bu barkoda ait onaylı ürün bulunamadı."
+	ReasonListBelowSale  = "Liste fiyatı (listPrice) satış fiyatından (salePrice) düşük olamaz."
+	ReasonTooMuchStock   = "Stok adedi 20000'den fazla olamaz."
+	ReasonNegativeStock  = "Stok adedi negatif olamaz."
+	ReasonBadPrice       = "Fiyat sıfırdan büyük olmalıdır."
+	ReasonNothingToDo    = "Güncellenecek stok veya fiyat bilgisi gönderilmedi."
+	ReasonPriceLimit     = "Aynı barkod için dakikada 30'dan fazla fiyat güncellemesi yapılamaz."
+)
+
+// itemRequest is one parsed item of a price-and-inventory request.
+type itemRequest struct {
+	Barcode   string
+	Quantity  *int64
+	SalePrice *money.Kurus
+	ListPrice *money.Kurus
+}
+
+func (it itemRequest) hasPrice() bool { return it.SalePrice != nil || it.ListPrice != nil }
+
+// parseItems checks the request's shape; a shape error is a 400 for the whole request.
+func parseItems(body []byte) ([]itemRequest, string) {
+	var req struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, "request body is not valid JSON: " + err.Error()
+	}
+	items := make([]itemRequest, 0, len(req.Items))
+	for i, raw := range req.Items {
+		var it itemRequest
+		if err := json.Unmarshal(raw["barcode"], &it.Barcode); err != nil || it.Barcode == "" {
+			return nil, fmt.Sprintf("items[%d].barcode is required", i)
+		}
+		if !simkit.Absent(raw["quantity"]) {
+			n, err := simkit.Integer(raw["quantity"])
+			if err != nil {
+				return nil, fmt.Sprintf("items[%d].quantity: %v", i, err)
+			}
+			it.Quantity = &n
+		}
+		for name, dst := range map[string]**money.Kurus{"salePrice": &it.SalePrice, "listPrice": &it.ListPrice} {
+			if simkit.Absent(raw[name]) {
+				continue
+			}
+			k, err := simkit.Decimal(raw[name])
+			if err != nil {
+				return nil, fmt.Sprintf("items[%d].%s: %v", i, name, err)
+			}
+			*dst = &k
+		}
+		items = append(items, it)
+	}
+	return items, ""
+}
+
+// handlePriceInventory serves POST .../products/price-and-inventory.
+func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
+	items, problem := parseItems(c.Body)
+	if problem != "" {
+		return badRequest("request.invalid", problem)
+	}
+	if len(items) == 0 {
+		return badRequest("items.empty", "items must hold at least one item")
+	}
+	if len(items) > s.opt.MaxItems {
+		return badRequest("items.size", "at most "+strconv.Itoa(s.opt.MaxItems)+" items can be sent in one request")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	h := bodyHash(c.Body)
+	if _, seen := s.st.bodies[h]; seen {
+		s.stats.Duplicate(c.Endpoint)
+		return simkit.JSON(s.opt.DuplicateStatus, errorBody(s.opt.DuplicateStatus, "duplicate.request", DuplicateMessage))
+	}
+	if s.opt.SyncValidation {
+		var errs []map[string]any
+		for _, it := range items {
+			for _, r := range s.ruleFailures(it) {
+				errs = append(errs, map[string]any{"key": it.Barcode, "message": r, "errorCode": "validation.error"})
+			}
+		}
+		if len(errs) > 0 {
+			return badItems(errs)
+		}
+	}
+	b := &batch{
+		id:      newBatchID(c.Now),
+		created: c.Now,
+		readyAt: c.Now.Add(s.opt.ResultDelay),
+		items:   make([]batchItem, len(items)),
+	}
+	for i, it := range items {
+		b.items[i] = batchItem{req: it, failures: s.itemFailures(it, c.Now)}
+	}
+	s.st.bodies[h] = c.Now
+	s.st.batches[b.id] = b
+	s.st.batchOrder = append(s.st.batchOrder, b)
+	return simkit.JSON(http.StatusOK, map[string]string{"batchRequestId": b.id})
+}
+
+// ruleFailures are the documented value rules (the ones SyncValidation moves to a 400).
+func (s *Server) ruleFailures(it itemRequest) []string {
+	var out []string
+	if it.Quantity != nil && *it.Quantity > s.opt.MaxStock {
+		out = append(out, ReasonTooMuchStock)
+	}
+	if s.listBelowSale(it) {
+		out = append(out, ReasonListBelowSale)
+	}
+	return out
+}
+
+// listBelowSale compares the prices the item would leave in place: a price-only item
+// is checked against the other price already on the product.
+func (s *Server) listBelowSale(it itemRequest) bool {
+	sale, list := it.SalePrice, it.ListPrice
+	if sale == nil && list == nil {
+		return false
+	}
+	if p := s.st.products[it.Barcode]; p != nil {
+		if sale == nil {
+			sale = &p.SalePrice
+		}
+		if list == nil {
+			if p.ListPrice == 0 { // never set: nothing to compare with
+				return false
+			}
+			list = &p.ListPrice
+		}
+	}
+	return sale != nil && list != nil && *list < *sale
+}
+
+// itemFailures decides an item's fate when it is accepted; it takes effect when the
+// batch finishes. The price-change budget is spent only by items that would succeed.
+func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
+	var out []string
+	if it.Quantity == nil && !it.hasPrice() {
+		out = append(out, ReasonNothingToDo)
+	}
+	if s.st.products[it.Barcode] == nil {
+		out = append(out, ReasonUnknownBarcode)
+	}
+	if it.Quantity != nil && *it.Quantity < 0 {
+		out = append(out, ReasonNegativeStock)
+	}
+	if (it.SalePrice != nil && *it.SalePrice <= 0) || (it.ListPrice != nil && *it.ListPrice <= 0) {
+		out = append(out, ReasonBadPrice)
+	}
+	out = append(out, s.ruleFailures(it)...)
+	if r, rejected := s.faults.Reject(it.Barcode); rejected {
+		out = append(out, r)
+	}
+	if len(out) == 0 && it.hasPrice() {
+		if s.st.prices == nil {
+			s.st.prices = simkit.NewLimiter(s.opt.PriceChangesPerMinute, time.Minute)
+		}
+		if !s.st.prices.Take(it.Barcode, now).Allowed {
+			out = append(out, ReasonPriceLimit)
+		}
+	}
+	return out
+}
+
+func newBatchID(now time.Time) string {
+	h := simkit.RandomHex(16)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32] + "-" + strconv.FormatInt(now.Unix(), 10)
+}

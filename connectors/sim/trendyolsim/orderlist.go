@@ -1,0 +1,286 @@
+package trendyolsim
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"syncagent/connectors/sim/simkit"
+)
+
+// handleOrdersV1 serves the retiring GET .../orders: 426 while the retired switch is on,
+// otherwise the same page-based query as v2.
+func (s *Server) handleOrdersV1(c *simkit.Call) simkit.Reply {
+	s.mu.Lock()
+	retired := s.retired
+	s.mu.Unlock()
+	if retired {
+		return simkit.JSON(http.StatusUpgradeRequired, errorBody(426, "endpoint.retired",
+			"this service is retired; use /order/sellers/{sellerId}/orders/stream or /v2/orders"))
+	}
+	return s.handleOrdersV2(c)
+}
+
+// handleOrdersV2 serves the page-based GET .../v2/orders: 0-based pages of at most 200,
+// only the first 10 000 packages of a query reachable, one month of data.
+func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
+	q := c.R.URL.Query()
+	size, err := simkit.QueryInt(q, "size", 50)
+	if err != nil || size < 1 {
+		return badRequest("size.invalid", "size must be a whole number of at least 1")
+	}
+	if size > 200 {
+		if !s.opt.ClampOversize {
+			return badRequest("size.invalid", "size must be at most 200")
+		}
+		size = 200
+	}
+	page, err := simkit.QueryInt(q, "page", 0)
+	if err != nil || page < 0 {
+		return badRequest("page.invalid", "page must be a whole number of at least 0")
+	}
+	if (page+1)*size > 10000 {
+		return badRequest("maxQueryWindowResult", "Result window is too large, page×size must be less than or equal to 10000 (maxQueryWindowResult)")
+	}
+	start, hasStart, err1 := simkit.QueryInt64(q, "startDate")
+	end, hasEnd, err2 := simkit.QueryInt64(q, "endDate")
+	if err1 != nil || err2 != nil {
+		return badRequest("date.invalid", "startDate and endDate are epoch milliseconds")
+	}
+	status := q.Get("status")
+	if status != "" && !slices.Contains(allStatuses, status) {
+		return badRequest("status.invalid", "unknown status "+strconv.Quote(status))
+	}
+	field := q.Get("orderByField")
+	if field == "" {
+		field = "PackageLastModifiedDate"
+	}
+	if field != "PackageLastModifiedDate" && field != "CreatedDate" {
+		return badRequest("orderByField.invalid", "orderByField is PackageLastModifiedDate or CreatedDate")
+	}
+	dir := strings.ToUpper(q.Get("orderByDirection"))
+	if dir == "" {
+		dir = "ASC"
+	}
+	if dir != "ASC" && dir != "DESC" {
+		return badRequest("orderByDirection.invalid", "orderByDirection is ASC or DESC")
+	}
+	var ids map[int64]bool
+	if v := q.Get("shipmentPackageIds"); v != "" {
+		ids = map[int64]bool{}
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+			if err != nil {
+				return badRequest("shipmentPackageIds.invalid", "shipmentPackageIds are whole numbers")
+			}
+			ids[n] = true
+		}
+		if len(ids) > 50 {
+			return badRequest("shipmentPackageIds.size", "at most 50 shipmentPackageIds")
+		}
+	}
+	orderNumber := q.Get("orderNumber")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	// The date filter applies to the field the list is sorted by (assumed).
+	key := func(p *pkg) time.Time {
+		if field == "CreatedDate" {
+			return p.created
+		}
+		return p.lastModified
+	}
+	oldest := c.Now.Add(-s.opt.OrderLookback)
+	var match []*pkg
+	for _, p := range s.st.pkgOrder {
+		k := key(p)
+		switch {
+		case p.lastModified.Before(oldest),
+			hasStart && k.UnixMilli() < start,
+			hasEnd && k.UnixMilli() > end,
+			status != "" && p.status != status,
+			orderNumber != "" && p.orderNumber != orderNumber,
+			ids != nil && !ids[p.id]:
+			continue
+		}
+		match = append(match, p)
+	}
+	sort.SliceStable(match, func(i, j int) bool {
+		a, b := key(match[i]), key(match[j])
+		if !a.Equal(b) {
+			return a.Before(b) == (dir == "ASC")
+		}
+		return (match[i].id < match[j].id) == (dir == "ASC")
+	})
+	content := []map[string]any{}
+	for i := page * size; i < len(match) && i < (page+1)*size; i++ {
+		content = append(content, s.packageJSON(match[i]))
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"page": page, "size": size, "totalElements": len(match),
+		"totalPages": (len(match) + size - 1) / size, "content": content,
+	})
+}
+
+// streamCursor is what an orders/stream cursor carries: the query it belongs to, the
+// date range fixed on the first call, and the last package returned.
+type streamCursor struct {
+	Filter string `json:"f"`
+	Start  int64  `json:"s"`
+	End    int64  `json:"e"`
+	LastMS int64  `json:"t"`
+	LastID int64  `json:"i"`
+}
+
+func (s *Server) cursorKey() []byte {
+	return []byte(s.opt.APISecret + "|stream-cursor|" + s.opt.SellerID)
+}
+
+func (s *Server) encodeCursor(c streamCursor) string {
+	b, _ := json.Marshal(c)
+	m := hmac.New(sha256.New, s.cursorKey())
+	m.Write(b)
+	return base64.RawURLEncoding.EncodeToString(append(m.Sum(nil)[:8], b...))
+}
+
+func (s *Server) decodeCursor(tok string) (streamCursor, bool) {
+	var c streamCursor
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) < 9 {
+		return c, false
+	}
+	m := hmac.New(sha256.New, s.cursorKey())
+	m.Write(raw[8:])
+	if !hmac.Equal(m.Sum(nil)[:8], raw[:8]) || json.Unmarshal(raw[8:], &c) != nil {
+		return c, false
+	}
+	return c, true
+}
+
+var streamStatuses = append(slices.Clone(allStatuses), "Verified")
+
+// handleStream serves the cursor-based GET .../orders/stream: newest change first, a
+// range of at most 14 days, a cursor that only works with the query that made it.
+func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
+	q := c.R.URL.Query()
+	size, err := simkit.QueryInt(q, "size", 50)
+	if err != nil || size < 1 {
+		return badRequest("size.invalid", "size must be a whole number of at least 1")
+	}
+	if size > 200 {
+		if !s.opt.ClampOversize {
+			return badRequest("size.invalid", "size must be at most 200")
+		}
+		size = 200
+	}
+	var statuses map[string]bool
+	if v := q.Get("packageItemStatuses"); v != "" {
+		statuses = map[string]bool{}
+		for _, st := range strings.Split(v, ",") {
+			st = strings.TrimSpace(st)
+			if !slices.Contains(streamStatuses, st) {
+				return badRequest("packageItemStatuses.invalid", "unknown status "+strconv.Quote(st))
+			}
+			statuses[st] = true
+		}
+	}
+	filter := "s=" + q.Get("lastModifiedStartDate") + "&e=" + q.Get("lastModifiedEndDate") + "&st=" + q.Get("packageItemStatuses")
+	var cur streamCursor
+	resume := false
+	if tok := q.Get("nextCursor"); tok != "" {
+		var ok bool
+		if cur, ok = s.decodeCursor(tok); !ok {
+			return badRequest("nextCursor.invalid", "invalid nextCursor value")
+		}
+		if cur.Filter != filter {
+			return badRequest("nextCursor.filter.mismatch", "nextCursor was issued for other filters; start again without nextCursor")
+		}
+		resume = true
+	} else {
+		start, hasStart, err1 := simkit.QueryInt64(q, "lastModifiedStartDate")
+		end, hasEnd, err2 := simkit.QueryInt64(q, "lastModifiedEndDate")
+		if err1 != nil || err2 != nil {
+			return badRequest("date.invalid", "lastModifiedStartDate and lastModifiedEndDate are epoch milliseconds")
+		}
+		maxRange := s.opt.StreamMaxRange.Milliseconds()
+		switch {
+		case !hasStart && !hasEnd:
+			end = c.Now.UnixMilli()
+			start = end - maxRange
+		case !hasEnd:
+			end = min(start+maxRange, c.Now.UnixMilli())
+		case !hasStart:
+			start = end - maxRange
+		}
+		if end < start {
+			return badRequest("date.invalid", "lastModifiedEndDate is before lastModifiedStartDate")
+		}
+		if end-start > maxRange {
+			if !s.opt.ClampOversize {
+				return badRequest("date.range", "the date range may be at most 14 days")
+			}
+			start = end - maxRange
+		}
+		cur = streamCursor{Filter: filter, Start: start, End: end}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	oldest := c.Now.Add(-s.opt.StreamRetention).UnixMilli()
+	var match []*pkg
+	for _, p := range s.st.pkgOrder {
+		lm := p.lastModified.UnixMilli()
+		if lm < cur.Start || lm > cur.End || lm < oldest {
+			continue
+		}
+		if statuses != nil && !statuses[p.status] && !lineStatusIn(p, statuses) {
+			continue
+		}
+		if resume && (lm > cur.LastMS || lm == cur.LastMS && p.id >= cur.LastID) {
+			continue
+		}
+		match = append(match, p)
+	}
+	sort.Slice(match, func(i, j int) bool {
+		a, b := match[i].lastModified.UnixMilli(), match[j].lastModified.UnixMilli()
+		if a != b {
+			return a > b
+		}
+		return match[i].id > match[j].id
+	})
+	hasMore := len(match) > size
+	if hasMore {
+		match = match[:size]
+	}
+	content := make([]map[string]any, 0, len(match))
+	for _, p := range match {
+		content = append(content, s.packageJSON(p))
+	}
+	next := ""
+	if hasMore {
+		last := match[len(match)-1]
+		cur.LastMS, cur.LastID = last.lastModified.UnixMilli(), last.id
+		next = s.encodeCursor(cur)
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"hasMore": hasMore, "nextCursor": next, "size": len(content), "content": content,
+	})
+}
+
+func lineStatusIn(p *pkg, set map[string]bool) bool {
+	for _, l := range p.lines {
+		if set[l.status] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,280 @@
+// Package trendyolsim is an in-process Trendyol Marketplace API: stock/price updates with
+// asynchronous batch results, the approved-products read-back and shipment-package
+// orders, enforcing the limits of shared/marketplaces/trendyol.md. Its base URL plus
+// "/integration" stands for https://apigw.trendyol.com/integration.
+package trendyolsim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"syncagent/connectors/sim/simkit"
+)
+
+// Rate-limit groups of the per-minute tier budgets (TD/docs/1-servis-limitleri).
+const (
+	GroupInventoryWrite = "inventory-write" // price-and-inventory
+	GroupProductRead    = "product-read"    // batch results, approved products
+	GroupOrdersRead     = "orders-read"     // getShipmentPackages in all three forms
+	GroupPackageUpdate  = "package-update"  // updatePackage
+	GroupUnsupplied     = "unsupplied"      // cancel package items
+)
+
+// PendingStyle is how a batch result shows items that are still being processed; the
+// reference only says "without final state", so a connector should pass with each.
+type PendingStyle string
+
+const (
+	PendingOmitStatus PendingStyle = "omit"        // items listed, no status field (default)
+	PendingInProgress PendingStyle = "in-progress" // items listed with status IN_PROGRESS
+	PendingNoItems    PendingStyle = "empty"       // items: [] until the batch is done
+)
+
+// Options configure a simulator. Zero values take the documented defaults.
+type Options struct {
+	SellerID, APIKey, APISecret string
+	Addr                        string       // listen address; default 127.0.0.1 on a free port
+	Clock                       simkit.Clock // default the wall clock
+
+	Window    time.Duration  // per-endpoint rate window (10 s)
+	PerWindow int            // requests per endpoint per Window (50)
+	PerMinute map[string]int // per-minute budget by group; missing groups take the lowest tier, negative: unlimited
+
+	MaxItems              int           // items per price-and-inventory request (1000)
+	MaxStock              int64         // largest quantity (20000)
+	PriceChangesPerMinute int           // price updates per barcode per minute (30)
+	DuplicateWindow       time.Duration // identical body refused for (15 min)
+	DuplicateStatus       int           // status of that refusal (400; UNCONFIRMED)
+	SyncValidation        bool          // listPrice<salePrice, quantity>MaxStock: 400 for the request instead of item FAILED
+	ResultDelay           time.Duration // time until a batch's items get their final state (1 s)
+	ResultTTL             time.Duration // batch results answer 404 after this (4 h)
+	Pending               PendingStyle  // how unfinished items look (omit)
+	StoreFronts           []string      // accepted storeFrontCode header values (TR)
+
+	ClampOversize   bool          // oversize size/range/barcode lists are clamped instead of answered 400
+	OrdersRetired   bool          // GET .../orders answers 426 (switchable with SetOrdersRetired)
+	OrderLookback   time.Duration // v2/orders sees packages modified this recently (30 days)
+	StreamMaxRange  time.Duration // orders/stream date range limit (14 days)
+	StreamRetention time.Duration // orders/stream sees packages modified this recently (90 days)
+	OrderDateOffset time.Duration // orderDate is epoch ms shifted by this (3 h: "GMT+3" per the docs)
+}
+
+var defaultPerMinute = map[string]int{ // the lowest listing tier
+	GroupInventoryWrite: 350, GroupProductRead: 1000, GroupOrdersRead: 30,
+	GroupPackageUpdate: 300, GroupUnsupplied: 100,
+}
+
+func (o *Options) defaults() {
+	if o.Clock == nil {
+		o.Clock = simkit.RealClock()
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defD := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defD(&o.Window, 10*time.Second)
+	def(&o.PerWindow, 50)
+	def(&o.MaxItems, 1000)
+	if o.MaxStock == 0 {
+		o.MaxStock = 20000
+	}
+	def(&o.PriceChangesPerMinute, 30)
+	defD(&o.DuplicateWindow, 15*time.Minute)
+	def(&o.DuplicateStatus, http.StatusBadRequest)
+	defD(&o.ResultDelay, time.Second)
+	defD(&o.ResultTTL, 4*time.Hour)
+	if o.Pending == "" {
+		o.Pending = PendingOmitStatus
+	}
+	if len(o.StoreFronts) == 0 {
+		o.StoreFronts = []string{"TR"}
+	}
+	defD(&o.OrderLookback, 30*24*time.Hour)
+	defD(&o.StreamMaxRange, 14*24*time.Hour)
+	defD(&o.StreamRetention, 90*24*time.Hour)
+	defD(&o.OrderDateOffset, 3*time.Hour)
+	pm := map[string]int{}
+	for g, n := range defaultPerMinute {
+		pm[g] = n
+	}
+	for g, n := range o.PerMinute {
+		pm[g] = n
+	}
+	o.PerMinute = pm
+}
+
+// Server is a running Trendyol simulator.
+type Server struct {
+	URL string // base URL; the API lives under URL + "/integration"
+
+	opt    Options
+	http   *simkit.Server
+	faults *simkit.Injector
+	stats  *simkit.Recorder
+	window *simkit.Limiter
+	tiers  map[string]*simkit.Limiter
+	auth   string
+
+	mu      sync.Mutex
+	st      state
+	retired bool
+}
+
+// New starts a simulator. It panics only if no loopback port can be had, which in a
+// test is a broken machine rather than a case to handle.
+func New(opt Options) *Server {
+	s, err := Start(opt)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start is New returning the listen error.
+func Start(opt Options) (*Server, error) {
+	opt.defaults()
+	s := &Server{
+		opt:     opt,
+		faults:  simkit.NewInjector(opt.Clock),
+		stats:   simkit.NewRecorder(opt.Window),
+		window:  simkit.NewLimiter(opt.PerWindow, opt.Window),
+		tiers:   map[string]*simkit.Limiter{},
+		auth:    "Basic " + base64.StdEncoding.EncodeToString([]byte(opt.APIKey+":"+opt.APISecret)),
+		retired: opt.OrdersRetired,
+	}
+	for g, n := range opt.PerMinute {
+		s.tiers[g] = simkit.NewLimiter(n, time.Minute)
+	}
+	s.st.init(opt.Clock.Now())
+	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, s.routes(), simkit.Hooks{
+		Gate:      s.gate,
+		ErrorBody: func(status int, msg string) any { return errorBody(status, errKey(status), msg) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.http = srv
+	s.URL = srv.URL
+	return s, nil
+}
+
+// Close stops the simulator.
+func (s *Server) Close() { _ = s.http.Close() }
+
+// SetFaults replaces the fault knobs.
+func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
+
+// Faults returns the knobs in force.
+func (s *Server) Faults() simkit.Faults { return s.faults.Get() }
+
+// Stats returns per-endpoint counters; MaxInWindow is over the 10 s rate window.
+func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
+
+// ResetStats clears the counters.
+func (s *Server) ResetStats() { s.stats.Reset() }
+
+// SetOrdersRetired switches the retired GET .../orders endpoint to 426 and back.
+func (s *Server) SetOrdersRetired(on bool) {
+	s.mu.Lock()
+	s.retired = on
+	s.mu.Unlock()
+}
+
+type route struct {
+	method, path, endpoint, group string
+	h                             func(*simkit.Call) simkit.Reply
+}
+
+func (s *Server) routeTable() []route {
+	const inv = "/integration/inventory/sellers/{sellerId}"
+	const prod = "/integration/product/sellers/{sellerId}/products"
+	const ord = "/integration/order/sellers/{sellerId}"
+	return []route{
+		{"POST", inv + "/products/price-and-inventory", "price-and-inventory", GroupInventoryWrite, s.handlePriceInventory},
+		{"GET", prod + "/batch-requests/{batchRequestId}", "batch-requests", GroupProductRead, s.handleBatchResult},
+		{"GET", prod + "/approved/inventory-and-price", "approved-inventory", GroupProductRead, s.handleApproved},
+		{"GET", ord + "/orders", "orders", GroupOrdersRead, s.handleOrdersV1},
+		{"GET", ord + "/v2/orders", "orders-v2", GroupOrdersRead, s.handleOrdersV2},
+		{"GET", ord + "/orders/stream", "orders-stream", GroupOrdersRead, s.handleStream},
+		{"PUT", ord + "/shipment-packages/{packageId}", "update-package", GroupPackageUpdate, s.handleUpdatePackage},
+		{"PUT", ord + "/shipment-packages/{packageId}/items/unsupplied", "unsupplied", GroupUnsupplied, s.handleUnsupplied},
+	}
+}
+
+func (s *Server) routes() []simkit.Route {
+	var out []simkit.Route
+	for _, r := range s.routeTable() {
+		out = append(out, simkit.Route{Method: r.method, Pattern: r.path, Endpoint: r.endpoint, Handle: r.h})
+	}
+	return out
+}
+
+func (s *Server) groupOf(endpoint string) string {
+	for _, r := range s.routeTable() {
+		if r.endpoint == endpoint {
+			return r.group
+		}
+	}
+	return ""
+}
+
+// userAgent is "{sellerId} - {IntegratorName}", the name alphanumeric and ≤ 30 characters.
+var userAgent = regexp.MustCompile(`^(\d+) - ([A-Za-z0-9]{1,30})$`)
+
+// gate applies, in the gateway's order, the rate limits, the User-Agent rule, Basic
+// auth, the seller in the path and the storefront header.
+func (s *Server) gate(c *simkit.Call) *simkit.Reply {
+	seller := c.R.PathValue("sellerId")
+	if d := s.window.Take(seller+" "+c.Endpoint, c.Now); !d.Allowed {
+		return tooMany()
+	}
+	if lim := s.tiers[s.groupOf(c.Endpoint)]; lim != nil {
+		if d := lim.Take(seller, c.Now); !d.Allowed {
+			return tooMany()
+		}
+	}
+	m := userAgent.FindStringSubmatch(c.R.Header.Get("User-Agent"))
+	if m == nil || m[1] != seller {
+		r := simkit.JSON(http.StatusForbidden, errorBody(403, "user.agent.invalid",
+			`User-Agent must be "{sellerId} - {IntegratorName}" (alphanumeric, at most 30 characters)`))
+		return &r
+	}
+	if c.R.Header.Get("Authorization") != s.auth || seller != s.opt.SellerID {
+		b := errorBody(401, "ClientApiAuthenticationException", "Unauthorized")
+		b["exception"] = "ClientApiAuthenticationException"
+		r := simkit.JSON(http.StatusUnauthorized, b)
+		return &r
+	}
+	c.Principal = seller
+	if sf := c.R.Header.Get("storeFrontCode"); sf != "" && !containsFold(s.opt.StoreFronts, sf) {
+		r := simkit.JSON(http.StatusBadRequest, errorBody(400, "invalid.storefrontcode", "invalid storeFrontCode "+fmt.Sprintf("%q", sf)))
+		return &r
+	}
+	return nil
+}
+
+// tooMany is the documented 429: no Retry-After and no rate-limit headers.
+func tooMany() *simkit.Reply {
+	r := simkit.JSON(http.StatusTooManyRequests, errorBody(429, "too.many.requests", "too many requests"))
+	return &r
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
