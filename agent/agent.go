@@ -1,0 +1,212 @@
+// Package agent wires the parts together and runs them: it opens the store, starts the
+// scheduler and the components in order (sinks before stores before sources, so nothing
+// produces work before its consumer is ready), and stops them in reverse order within a
+// bounded time.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"syncagent/config"
+	"syncagent/queue"
+)
+
+// Component is a long-running part of the agent: a source, a store's push and order
+// loops, a sink.
+type Component interface {
+	// Name identifies the component in logs and health records ("source:stock-lists").
+	Name() string
+	// Start begins work and returns promptly; it must not fail because a remote system
+	// (ERP database, marketplace) is unreachable — that is retried inside and reported as
+	// health. An error means the component cannot run at all (bad local setup).
+	Start(ctx context.Context) error
+	// Stop ends work, leaving nothing half-done that a restart cannot resume, before ctx
+	// ends.
+	Stop(ctx context.Context) error
+}
+
+// Kind orders start-up: sinks first, sources last.
+type Kind int
+
+const (
+	KindSink Kind = iota
+	KindStore
+	KindSource
+)
+
+// Env is what a component factory gets.
+type Env struct {
+	Config *config.Config
+	Store  *queue.Store
+	Sched  *Scheduler
+	Log    zerolog.Logger
+	// Changed is called by sources after they commit changes, so stores with an on-change
+	// debounce can push soon.
+	Changed func()
+}
+
+// Factory builds the components of one kind from the config.
+type Factory struct {
+	Kind  Kind
+	Build func(env *Env) ([]Component, error)
+}
+
+// Options tune an agent.
+type Options struct {
+	// StopTimeout bounds the whole stop sequence (default 8 s, inside the 10 s a service
+	// manager allows).
+	StopTimeout time.Duration
+	// Factories build the components; defaults to the built-in ones (DefaultFactories).
+	Factories []Factory
+}
+
+// Agent is one running syncagent.
+type Agent struct {
+	cfg  *config.Config
+	log  zerolog.Logger
+	opts Options
+
+	store *queue.Store
+	sched *Scheduler
+	comps [3][]Component
+	ready chan struct{}
+}
+
+// New prepares an agent; nothing is opened until Run.
+func New(cfg *config.Config, log zerolog.Logger, opts Options) *Agent {
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 8 * time.Second
+	}
+	if opts.Factories == nil {
+		opts.Factories = DefaultFactories()
+	}
+	return &Agent{cfg: cfg, log: log, opts: opts, ready: make(chan struct{})}
+}
+
+// Ready is closed once every component has started.
+func (a *Agent) Ready() <-chan struct{} { return a.ready }
+
+// Store is the open queue (nil before Run has opened it).
+func (a *Agent) Store() *queue.Store { return a.store }
+
+// Run runs the agent until ctx is cancelled, then stops it within StopTimeout.
+func (a *Agent) Run(ctx context.Context) error {
+	log := a.log.With().Str("component", "agent").Logger()
+	st, err := queue.Open(ctx, a.cfg.DBPath(), queue.Options{
+		MaxAttempts: a.cfg.Queue.MaxAttempts,
+		RetryBase:   a.cfg.Queue.RetryBase.D(),
+		RetryMax:    a.cfg.Queue.RetryMax.D(),
+		Lease:       a.cfg.Queue.Lease.D(),
+	})
+	if err != nil {
+		return err
+	}
+	a.store = st
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error().Err(err).Msg("closing the database failed")
+		}
+	}()
+	a.sched = NewScheduler(a.cfg.Location, a.log, st)
+	env := &Env{Config: a.cfg, Store: st, Sched: a.sched, Log: a.log, Changed: func() {}}
+	if err := a.build(env); err != nil {
+		return err
+	}
+	if err := a.addMaintenance(); err != nil {
+		return err
+	}
+	started, err := a.start(ctx)
+	if err != nil {
+		a.stop(started)
+		return err
+	}
+	a.sched.Start()
+	log.Info().Int("stores", len(a.cfg.Stores)).Int("sources", len(a.cfg.Sources.DropFolders)+len(a.cfg.Sources.SQL)).
+		Str("database", st.Path()).Msg("agent started")
+	close(a.ready)
+	<-ctx.Done()
+	log.Info().Msg("stopping")
+	if !a.stop(started) {
+		return errors.New("stop did not finish in time")
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+func (a *Agent) build(env *Env) error {
+	for _, f := range a.opts.Factories {
+		cs, err := f.Build(env)
+		if err != nil {
+			return err
+		}
+		a.comps[f.Kind] = append(a.comps[f.Kind], cs...)
+	}
+	return nil
+}
+
+// start starts sinks, then stores, then sources; it returns what started so a failure
+// stops exactly those.
+func (a *Agent) start(ctx context.Context) ([]Component, error) {
+	var started []Component
+	for _, kind := range []Kind{KindSink, KindStore, KindSource} {
+		for _, c := range a.comps[kind] {
+			if err := c.Start(ctx); err != nil {
+				return started, fmt.Errorf("%s cannot start: %w", c.Name(), err)
+			}
+			started = append(started, c)
+		}
+	}
+	return started, nil
+}
+
+// stop stops the scheduler and the started components in reverse start order (sources
+// first), all within StopTimeout. It reports whether everything stopped in time.
+func (a *Agent) stop(started []Component) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+	defer cancel()
+	log := a.log.With().Str("component", "agent").Logger()
+	ok := true
+	for i := len(started) - 1; i >= 0; i-- {
+		c := started[i]
+		if err := c.Stop(ctx); err != nil {
+			log.Error().Err(err).Str("part", c.Name()).Msg("stop failed")
+			ok = false
+		}
+	}
+	if a.sched != nil && !a.sched.Stop(ctx) {
+		log.Error().Msg("scheduled jobs did not finish in time; they resume from the database at the next start")
+		ok = false
+	}
+	return ok
+}
+
+// addMaintenance schedules the store's housekeeping.
+func (a *Agent) addMaintenance() error {
+	log := a.log.With().Str("component", "queue").Logger()
+	if err := a.sched.Add("journal-retention", "@every 1h", JobOptions{}, func(ctx context.Context) {
+		n, err := a.store.PurgeJournal(ctx, a.cfg.Queue.JournalRetention.D())
+		if err != nil {
+			log.Error().Err(err).Msg("purging old journal entries failed; will try again in an hour")
+			return
+		}
+		if n > 0 {
+			log.Info().Int64("deleted", n).Str("retention", a.cfg.Queue.JournalRetention.String()).Msg("old journal entries and import records purged")
+		}
+	}); err != nil {
+		return err
+	}
+	// A checkpoint keeps the WAL from growing while readers come and go.
+	return a.sched.Add("wal-checkpoint", "@every 5m", JobOptions{}, func(ctx context.Context) {
+		if err := a.store.Checkpoint(ctx); err != nil {
+			log.Warn().Err(err).Msg("WAL checkpoint failed; will try again in 5 minutes")
+		}
+	})
+}
+
+// DefaultFactories are the built-in component kinds.
+func DefaultFactories() []Factory { return nil }
