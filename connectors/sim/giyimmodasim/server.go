@@ -1,0 +1,250 @@
+// Package giyimmodasim is an in-process Giyim Moda seller API (a Laravel backend):
+// X-API-Key/X-API-Secret auth, success/message/data envelopes, paged product and order
+// lists, the synchronous partial-success bulk update, order status, cancel and invoice
+// upload, as in shared/marketplaces/giyimmoda.md. Its URL stands for
+// https://www.giyimmoda.com.tr; every path starts with /api/seller.
+package giyimmodasim
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"syncagent/connectors/sim/simkit"
+)
+
+// Options configure a simulator. Zero values take the defaults below.
+type Options struct {
+	APIKey, APISecret string
+	SellerID          int64  // the seller the credentials belong to (10)
+	Email, Password   string // enables the assumed POST /api/seller/login bearer mode
+	Addr              string // listen address; default 127.0.0.1 on a free port
+	Clock             simkit.Clock
+
+	PerMinute      int    // requests per credential per minute (600); negative: unlimited
+	RateHeaders    bool   // send Laravel's X-RateLimit-Limit/Remaining (and Retry-After on 429); the real headers are unknown
+	MaxBulk        int    // items per bulk update (100, assumed)
+	BulkUpdatePath string // the bulk update's path (POST /api/seller/products/bulk-update, assumed)
+	StrictBulk     bool   // a malformed item fails the whole bulk update with 422, as a Laravel validator would
+	ForeignStatus  int    // status for another seller's order (404; or 403)
+}
+
+func (o *Options) defaults() {
+	if o.Clock == nil {
+		o.Clock = simkit.RealClock()
+	}
+	if o.SellerID == 0 {
+		o.SellerID = 10
+	}
+	if o.PerMinute == 0 {
+		o.PerMinute = 600
+	}
+	if o.MaxBulk == 0 {
+		o.MaxBulk = 100
+	}
+	if o.BulkUpdatePath == "" {
+		o.BulkUpdatePath = "/api/seller/products/bulk-update"
+	}
+	if o.ForeignStatus == 0 {
+		o.ForeignStatus = http.StatusNotFound
+	}
+}
+
+// Server is a running Giyim Moda simulator.
+type Server struct {
+	URL string
+
+	opt     Options
+	http    *simkit.Server
+	faults  *simkit.Injector
+	stats   *simkit.Recorder
+	limiter *simkit.Limiter
+
+	mu     sync.Mutex
+	tokens map[string]time.Time // bearer token → expiry (zero: never)
+	st     state
+}
+
+// New starts a simulator; it panics only when no loopback port can be had.
+func New(opt Options) *Server {
+	s, err := Start(opt)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start is New returning the listen error.
+func Start(opt Options) (*Server, error) {
+	opt.defaults()
+	s := &Server{
+		opt:     opt,
+		faults:  simkit.NewInjector(opt.Clock),
+		stats:   simkit.NewRecorder(time.Minute),
+		limiter: simkit.NewLimiter(opt.PerMinute, time.Minute),
+		tokens:  map[string]time.Time{},
+	}
+	s.st.init()
+	const base = "/api/seller"
+	routes := []simkit.Route{
+		{Method: "POST", Pattern: base + "/login", Endpoint: "login", Handle: s.handleLogin},
+		{Method: "GET", Pattern: base + "/profile", Endpoint: "profile", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/shop", Endpoint: "shop", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/products", Endpoint: "products", Handle: s.handleListProducts},
+		{Method: "POST", Pattern: opt.BulkUpdatePath, Endpoint: "bulk-update", Handle: s.handleBulkUpdate},
+		{Method: "GET", Pattern: base + "/orders", Endpoint: "orders", Handle: s.handleListOrders},
+		{Method: "GET", Pattern: base + "/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
+		{Method: "PUT", Pattern: base + "/orders/{id}/status", Endpoint: "order-status", Handle: s.handleOrderStatus},
+		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
+		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
+	}
+	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, routes, simkit.Hooks{
+		Gate:      s.gate,
+		ErrorBody: func(_ int, msg string) any { return failBody(msg, nil) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.http, s.URL = srv, srv.URL
+	return s, nil
+}
+
+// Close stops the simulator.
+func (s *Server) Close() { _ = s.http.Close() }
+
+// SetFaults replaces the fault knobs.
+func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
+
+// Stats returns per-endpoint counters; MaxInWindow is over one minute.
+func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
+
+// ResetStats clears the counters.
+func (s *Server) ResetStats() { s.stats.Reset() }
+
+// RevokeTokens invalidates every bearer token issued by login.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	s.tokens = map[string]time.Time{}
+	s.mu.Unlock()
+}
+
+func okBody(msg string, data any) map[string]any {
+	if msg == "" {
+		msg = "İşlem başarılı"
+	}
+	return map[string]any{"success": true, "message": msg, "data": data}
+}
+
+func failBody(msg string, errs map[string][]string) map[string]any {
+	b := map[string]any{"success": false, "message": msg}
+	if errs != nil {
+		b["errors"] = errs
+	}
+	return b
+}
+
+func fail(status int, msg string) simkit.Reply { return simkit.JSON(status, failBody(msg, nil)) }
+
+func invalid(errs map[string][]string) simkit.Reply {
+	msg := "The given data was invalid."
+	for _, v := range errs {
+		if len(v) > 0 {
+			msg = v[0]
+			break
+		}
+	}
+	return simkit.JSON(http.StatusUnprocessableEntity, failBody(msg, errs))
+}
+
+// gate counts the request against its credential's minute budget, then authenticates.
+func (s *Server) gate(c *simkit.Call) *simkit.Reply {
+	principal := s.principal(c)
+	key := principal
+	if key == "" {
+		key = "anonymous"
+	}
+	d := s.limiter.Take(key, c.Now)
+	if s.opt.RateHeaders && d.Limit > 0 {
+		c.Header.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+		c.Header.Set("X-RateLimit-Remaining", strconv.Itoa(max(d.Remaining, 0)))
+	}
+	if !d.Allowed {
+		r := fail(http.StatusTooManyRequests, "Too Many Attempts.")
+		if s.opt.RateHeaders {
+			r.Header = http.Header{"Retry-After": {simkit.RetryAfterSeconds(d.RetryAfter)},
+				"X-Ratelimit-Reset": {strconv.FormatInt(d.Reset.Unix()+1, 10)}}
+		}
+		return &r
+	}
+	if c.Endpoint == "login" {
+		return nil
+	}
+	if principal == "" {
+		r := fail(http.StatusUnauthorized, "Unauthenticated.")
+		return &r
+	}
+	c.Principal = principal
+	return nil
+}
+
+func (s *Server) principal(c *simkit.Call) string {
+	key, secret := c.R.Header.Get("X-API-Key"), c.R.Header.Get("X-API-Secret")
+	if key != "" && key == s.opt.APIKey && secret == s.opt.APISecret && s.opt.APISecret != "" {
+		return "key:" + key
+	}
+	if tok, ok := strings.CutPrefix(c.R.Header.Get("Authorization"), "Bearer "); ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		exp, ok := s.tokens[tok]
+		if ok && (exp.IsZero() || c.Now.Before(exp)) {
+			return "token:" + s.opt.Email
+		}
+	}
+	return ""
+}
+
+// handleLogin serves the assumed POST /api/seller/login {"email","password"}.
+func (s *Server) handleLogin(c *simkit.Call) simkit.Reply {
+	var req struct{ Email, Password string }
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return fail(http.StatusBadRequest, "Invalid JSON body.")
+	}
+	errs := map[string][]string{}
+	if req.Email == "" {
+		errs["email"] = []string{"The email field is required."}
+	}
+	if req.Password == "" {
+		errs["password"] = []string{"The password field is required."}
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	if s.opt.Email == "" || req.Email != s.opt.Email || req.Password != s.opt.Password {
+		return fail(http.StatusUnauthorized, "Invalid credentials.")
+	}
+	s.mu.Lock()
+	s.st.nextToken++
+	tok := strconv.Itoa(s.st.nextToken) + "|" + simkit.RandomHex(20)
+	var exp time.Time
+	if life := s.faults.TokenLifetime(1<<62 - 1); life < 1<<62-1 {
+		exp = c.Now.Add(life)
+	}
+	s.tokens[tok] = exp
+	s.mu.Unlock()
+	return simkit.JSON(http.StatusOK, okBody("Giriş başarılı", map[string]any{
+		"token": tok, "token_type": "Bearer", "user": s.profile(),
+	}))
+}
+
+func (s *Server) profile() map[string]any {
+	return map[string]any{"id": s.opt.SellerID, "name": "Giyim Moda Satıcı", "email": s.opt.Email,
+		"user_type": "seller", "shop": map[string]any{"id": s.opt.SellerID*10 + 1, "name": "Moda Deposu", "verification_status": 1}}
+}
+
+// handleProfile serves GET /api/seller/profile and /api/seller/shop: the health check.
+func (s *Server) handleProfile(c *simkit.Call) simkit.Reply {
+	return simkit.JSON(http.StatusOK, okBody("", s.profile()))
+}
