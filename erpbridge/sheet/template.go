@@ -58,7 +58,7 @@ func WriteTemplate(w io.Writer, lang string) (err error) {
 		func() error { return f.SetColStyle(tp.sheet, "D:E", amount) },
 		func() error { return f.SetColWidth(tp.sheet, "A", "B", 18) },
 		func() error { return f.SetColWidth(tp.sheet, "C", "F", 14) },
-		func() error { return f.SetSheetRow(tp.sheet, "A1", &tp.headers) },
+		func() error { headers := tp.headers[:]; return f.SetSheetRow(tp.sheet, "A1", &headers) },
 		func() error { return f.SetCellStyle(tp.sheet, "A1", "F1", bold) },
 		func() error { return f.SetSheetRow(tp.sheet, "A2", exampleRow(tp)) },
 		func() error {

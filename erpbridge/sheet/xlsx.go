@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,11 @@ func parseXLSX(ctx context.Context, src Source, o options, lim limits, encrypted
 		}
 	}()
 
+	if !encrypted {
+		if err := verifyZip(ctx, src, o.Name); err != nil {
+			return h, err
+		}
+	}
 	f, err := openWorkbook(src, o, lim, tmp, encrypted)
 	if err != nil {
 		return h, err
@@ -126,6 +132,32 @@ func openWorkbook(src Source, o options, lim limits, tmp string, encrypted bool)
 		return nil, damaged(o.Name, err)
 	}
 	return f, nil
+}
+
+// verifyZip reads every part once, so the zip reader checks each CRC and size.
+// excelize (v2.11.1, readFile) ignores read errors while unpacking, which would turn
+// a damaged download into a silently truncated or garbled stock list.
+func verifyZip(ctx context.Context, src Source, name string) error {
+	zr, err := zip.NewReader(src, src.Size())
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return damaged(name, err)
+	}
+	buf := make([]byte, 64<<10)
+	for _, f := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return damaged(name, fmt.Errorf("%s: %w", f.Name, err))
+		}
+		_, err = io.CopyBuffer(io.Discard, rc, buf)
+		_ = rc.Close()
+		if err != nil {
+			return damaged(name, fmt.Errorf("%s: %w", f.Name, err))
+		}
+	}
+	return nil
 }
 
 func encryptedErr(name string) error {
