@@ -1,0 +1,214 @@
+package httpx
+
+import (
+	"context"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"syncagent/connectors"
+)
+
+// maxInWindow counts the most sends inside any window (t-per, t], the way the
+// simulators' gateways count arrivals.
+func maxInWindow(sends []time.Time, per time.Duration) int {
+	sorted := append([]time.Time(nil), sends...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
+	best, lo := 0, 0
+	for hi, t := range sorted {
+		for !sorted[lo].After(t.Add(-per)) {
+			lo++
+		}
+		best = max(best, hi-lo+1)
+	}
+	return best
+}
+
+func TestPacerSlidingWindow(t *testing.T) {
+	fc := newFakeClock()
+	rate := connectors.Rate{Requests: 50, Per: 10 * time.Second}
+	p := NewPacer(fc.clock(), rate, nil)
+	start := fc.Now()
+	var sends []time.Time
+	for i := 0; i < 120; i++ {
+		done, err := p.Wait(context.Background(), "push")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sends = append(sends, fc.Now())
+		done()
+	}
+	for i := 0; i < 50; i++ {
+		if !sends[i].Equal(start) {
+			t.Fatalf("send %d waited %v; the first 50 may go at once", i, sends[i].Sub(start))
+		}
+	}
+	want := start.Add(10*time.Second + Margin(10*time.Second))
+	if !sends[50].Equal(want) {
+		t.Fatalf("send 51 at +%v, want +%v (one window plus the margin)", sends[50].Sub(start), want.Sub(start))
+	}
+	// Widen the window by the margin: even a request that arrives that much late stays
+	// inside the budget.
+	if n := maxInWindow(sends, 10*time.Second+Margin(10*time.Second)-time.Nanosecond); n > 50 {
+		t.Fatalf("%d sends inside one window (with margin), limit 50", n)
+	}
+}
+
+func TestPacerRandomArrivalsStayUnder(t *testing.T) {
+	fc := newFakeClock()
+	per := 10 * time.Second
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 7, Per: per}, nil)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var sends []time.Time
+	for i := 0; i < 500; i++ {
+		fc.Advance(time.Duration(rng.IntN(3000)) * time.Millisecond)
+		done, err := p.Wait(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sends = append(sends, fc.Now())
+		done()
+	}
+	if n := maxInWindow(sends, per+Margin(per)-time.Nanosecond); n > 7 {
+		t.Fatalf("%d sends in one window, limit 7", n)
+	}
+}
+
+func TestPacerConcurrentReservationsStayUnder(t *testing.T) {
+	fc := newFakeClock()
+	per := time.Minute
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: per}, nil)
+	var mu sync.Mutex
+	var sends []time.Time
+	start := fc.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 30; i++ {
+				// Record the reserved time, not the fake clock after the sleep: other
+				// goroutines move the clock too.
+				p.mu.Lock()
+				b := p.bucket("")
+				at := b.reserve(start)
+				b.inflight--
+				p.mu.Unlock()
+				mu.Lock()
+				sends = append(sends, at)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := maxInWindow(sends, per+Margin(per)-time.Nanosecond); n > 60 {
+		t.Fatalf("%d sends in one window, limit 60", n)
+	}
+	if len(sends) != 240 {
+		t.Fatalf("%d sends", len(sends))
+	}
+}
+
+func TestPacerBucketsAreSeparate(t *testing.T) {
+	fc := newFakeClock()
+	r := connectors.Rate{Requests: 1, Per: time.Minute}
+	p := NewPacer(fc.clock(), r, map[string]connectors.Rate{"read": {Requests: 1, Per: time.Minute}})
+	for _, b := range []string{"push", "read"} {
+		done, err := p.Wait(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done()
+	}
+	if len(fc.slept) != 0 {
+		t.Fatalf("separate buckets waited on each other: %v", fc.slept)
+	}
+}
+
+func TestPacerHoldsAfterRefusal(t *testing.T) {
+	cases := []struct {
+		name string
+		ri   RateInfo
+		want time.Duration
+	}{
+		{"retry-after", RateInfo{RetryAfter: 7 * time.Second, HasRetryAfter: true}, 7 * time.Second},
+		{"reset when no retry-after", RateInfo{Reset: 20 * time.Second, HasReset: true}, 20 * time.Second},
+		{"one window when the server says nothing", RateInfo{}, 10 * time.Second},
+		{"retry-after in the past", RateInfo{HasRetryAfter: true, RetryAfterWasPastOrEmpty: true}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fc := newFakeClock()
+			p := NewPacer(fc.clock(), connectors.Rate{Requests: 50, Per: 10 * time.Second}, nil)
+			if got := p.Observe("push", c.ri, true); got != c.want {
+				t.Fatalf("wait %v, want %v", got, c.want)
+			}
+			if got := p.HeldFor("push"); got != c.want {
+				t.Fatalf("held for %v, want %v", got, c.want)
+			}
+			start := fc.Now()
+			done, err := p.Wait(context.Background(), "push")
+			if err != nil {
+				t.Fatal(err)
+			}
+			done()
+			if got := fc.Now().Sub(start); got != c.want {
+				t.Fatalf("next request waited %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPacerServerBudget(t *testing.T) {
+	fc := newFakeClock()
+	per := time.Minute
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: per}, nil)
+	done, _ := p.Wait(context.Background(), "")
+	// The server says: 1 left until the reset in 20 s (someone else uses the account).
+	p.Observe("", RateInfo{Remaining: 1, HasRemaining: true, Reset: 20 * time.Second, HasReset: true}, false)
+	done()
+	start := fc.Now()
+	for i := 0; i < 2; i++ {
+		done, err := p.Wait(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done()
+	}
+	if got, want := fc.Now().Sub(start), 20*time.Second+Margin(per); got != want {
+		t.Fatalf("second request after the server's budget waited %v, want %v (until the reset)", got, want)
+	}
+}
+
+func TestPacerLimitHeaderOnlyLowers(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.Observe("", RateInfo{Limit: 300, HasLimit: true}, false)
+	if got := p.Rate(""); got.Requests != 60 {
+		t.Fatalf("a higher server limit raised the budget to %d", got.Requests)
+	}
+	p.Observe("", RateInfo{Limit: 30, HasLimit: true}, false)
+	if got := p.Rate(""); got.Requests != 30 {
+		t.Fatalf("a lower server limit left the budget at %d", got.Requests)
+	}
+}
+
+func TestPacerWaitEndsWithContext(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 1, Per: time.Minute}, nil)
+	done, _ := p.Wait(context.Background(), "")
+	done()
+	fc.blocks = true
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Wait(ctx, ""); err == nil {
+		t.Fatal("Wait returned without error after its context ended")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := p.bucket("").inflight; n != 0 {
+		t.Fatalf("%d requests still counted in flight", n)
+	}
+}
