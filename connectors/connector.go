@@ -188,6 +188,9 @@ func KindOf(err error) ErrorKind {
 type Deps struct {
 	Log zerolog.Logger // carries component and store fields
 	Now func() time.Time
+	// Sleep waits d or until ctx ends (nil: the wall clock). Whoever gives a fake Now gives
+	// a Sleep that moves it, so the rate limiter's waits and the clock agree.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Factory builds a connector for a store.
