@@ -1,0 +1,122 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"syncagent/config"
+	"syncagent/connectors"
+	"syncagent/queue"
+)
+
+// passiveHash is recorded as the rules fingerprint of a passive store. Changes made while
+// a store is passive are not computed for it, so when it becomes active again the
+// fingerprint differs and its whole desired state is recomputed.
+const passiveHash = "passive"
+
+// ConnectorBuilder builds a store's connector; connectors.New in the agent, a simulator-
+// or fake-backed one in tests.
+type ConnectorBuilder func(store *config.Store, deps connectors.Deps) (connectors.Connector, error)
+
+// storeFactory builds one push loop per active store. Passive stores get nothing: nothing
+// is sent to them and nothing fetched.
+func storeFactory() Factory { return StoreFactory(connectors.New) }
+
+// StoreFactory is storeFactory with another way to build connectors.
+//
+// It must come before the source factories in the factory list: it chains the stores'
+// on-change triggers into Env.Changed, which sources call after they commit.
+func StoreFactory(build ConnectorBuilder) Factory {
+	return Factory{Kind: KindStore, Build: func(env *Env) ([]Component, error) {
+		loops, err := BuildStores(env, build)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Component, len(loops))
+		for i, l := range loops {
+			out[i] = l
+		}
+		return out, nil
+	}}
+}
+
+// StoreLoop is the handle on one store's push loop.
+type StoreLoop interface {
+	Component
+	// Trigger asks for a push now, as the schedule does.
+	Trigger()
+}
+
+// BuildStores builds the push loops of the active stores, installs their rules in the
+// queue, schedules their pushes and chains their on-change triggers into env.Changed.
+func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
+	cfg := env.Config
+	rules := map[string]queue.Rules{}
+	var loops []*pushLoop
+	for i := range cfg.Stores {
+		s := &cfg.Stores[i]
+		if !s.Active {
+			if err := env.Store.RecordRulesHash(context.Background(), s.Name, passiveHash); err != nil {
+				return nil, fmt.Errorf("store %s: %w", s.Name, err)
+			}
+			continue
+		}
+		conn, err := build(s, connectors.Deps{
+			Log: env.Log.With().Str("component", "connector").Str("store", s.Name).Logger(),
+			Now: time.Now,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", s.Name, err)
+		}
+		caps := conn.Capabilities()
+		r, err := NewStoreRules(s.Rules, caps)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", s.Name, err)
+		}
+		rules[s.Name] = r
+		set := pushSettings{
+			Batch:       batchSize(caps, s.Limits),
+			Debounce:    s.Schedule.Debounce.D(),
+			MaxDelay:    s.Schedule.MaxDelay.D(),
+			DupWindow:   caps.DuplicateWindow,
+			RetryBase:   cfg.Queue.RetryBase.D(),
+			RetryMax:    cfg.Queue.RetryMax.D(),
+			MaxAttempts: cfg.Queue.MaxAttempts,
+		}
+		loops = append(loops, newPushLoop(s.Name, s.Marketplace, conn, env.Store, env.Log, set, RulesFingerprint(s.Rules, caps)))
+	}
+	env.Store.SetStores(rules)
+	for _, l := range loops {
+		s, _ := cfg.Store(l.name)
+		if err := env.Sched.Add("push:"+l.name, s.Schedule.Push, JobOptions{Store: l.name}, func(context.Context) { l.Trigger() }); err != nil {
+			return nil, err
+		}
+	}
+	if len(loops) > 0 {
+		prev := env.Changed
+		env.Changed = func() {
+			if prev != nil {
+				prev()
+			}
+			for _, l := range loops {
+				l.Changed()
+			}
+		}
+	}
+	out := make([]StoreLoop, len(loops))
+	for i, l := range loops {
+		out[i] = l
+	}
+	return out, nil
+}
+
+// batchSize is the connector's documented maximum, or limits.batch_size when the store
+// sets one (connectors.Capabilities.WithLimits: lowering it for a shared account, raising
+// it only on the marketplace's word).
+func batchSize(caps connectors.Capabilities, l config.Limits) int {
+	if n := caps.WithLimits(l).MaxBatch; n > 0 {
+		return n
+	}
+	return 100
+}
