@@ -137,6 +137,12 @@ func New(cfg Config) *Client {
 	return c
 }
 
+// BaseURL is the URL paths are appended to.
+func (c *Client) BaseURL() string { return c.base }
+
+// UserAgent is the User-Agent sent with every request.
+func (c *Client) UserAgent() string { return c.ua }
+
 // Name is the marketplace name used in messages.
 func (c *Client) Name() string { return c.name }
 

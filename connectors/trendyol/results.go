@@ -1,0 +1,124 @@
+package trendyol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"syncagent/connectors"
+	"syncagent/connectors/httpx"
+	"syncagent/connectors/trendyol/api"
+)
+
+// retryReasons are failure reasons that pass by themselves, so the item is retried, not
+// dead-lettered: the per-barcode limit of 30 price changes a minute ("Aynı barkod için
+// dakikada 30'dan fazla fiyat güncellemesi yapılamaz.") and temporary conditions.
+// Trendyol publishes no code list; the reasons are free text.
+var retryReasons = regexp.MustCompile(`(?i)dakikada|per minute|tekrar deneyin|try again|geçici|temporar|too many`)
+
+// CheckResults reads batch ref and gives each item its fate by barcode. Items the result
+// does not show with a final state yet stay Pending. Trendyol keeps results for 4 hours;
+// after that the answer is 404 and the error is Kind Expired.
+func (c *Client) CheckResults(ctx context.Context, ref string, items []connectors.Item) (connectors.Outcomes, error) {
+	var res api.BatchResult
+	_, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: c.productPath("/batch-requests/" + ref),
+		Bucket: bucketResults}, &res)
+	if err != nil {
+		var ce *connectors.Error
+		if errors.As(err, &ce) && ce.Status == http.StatusNotFound {
+			return nil, &connectors.Error{Kind: connectors.Expired, Status: ce.Status, Err: err,
+				Message: fmt.Sprintf("Trendyol no longer has the result of batch %s (results are kept for 4 hours); read back the items' state instead", ref)}
+		}
+		return nil, err
+	}
+	byBarcode := make(map[string]api.BatchResultItem, len(res.Items))
+	for _, r := range res.Items {
+		byBarcode[r.RequestItem.Barcode] = r
+	}
+	out := make(connectors.Outcomes, len(items))
+	for _, it := range items {
+		r, ok := byBarcode[it.Barcode]
+		switch {
+		case it.Barcode == "":
+			out[it.SKU] = connectors.Outcome{Status: connectors.Rejected, Reason: ReasonNoBarcode}
+		case !ok:
+			out[it.SKU] = connectors.Outcome{Status: connectors.Pending, Ref: ref}
+		case r.Status == api.StatusSuccess:
+			out[it.SKU] = connectors.Outcome{Status: connectors.Confirmed}
+		case r.Status == api.StatusFailed:
+			out[it.SKU] = failed(r.FailureReasons)
+		default: // no status yet, or IN_PROGRESS
+			out[it.SKU] = connectors.Outcome{Status: connectors.Pending, Ref: ref}
+		}
+	}
+	return out, nil
+}
+
+// failed maps an item's failure reasons to Retry when every one of them passes by
+// itself, else to Rejected with all of them.
+func failed(reasons []string) connectors.Outcome {
+	text := strings.Join(reasons, "; ")
+	if text == "" {
+		return connectors.Outcome{Status: connectors.Rejected, Reason: "Trendyol marked the item FAILED without a reason"}
+	}
+	for _, r := range reasons {
+		if !retryReasons.MatchString(r) {
+			return connectors.Outcome{Status: connectors.Rejected, Reason: text}
+		}
+	}
+	return connectors.Outcome{Status: connectors.Retry, Reason: text}
+}
+
+// ReadBack reads the current stock and prices of items from the approved-products
+// list, 50 barcodes a request. Items without a barcode are reported not found.
+func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[string]connectors.Observed, error) {
+	out := make(map[string]connectors.Observed, len(items))
+	skus := map[string][]string{} // barcode → SKUs asking for it
+	var barcodes []string
+	for _, it := range items {
+		out[it.SKU] = connectors.Observed{}
+		if it.Barcode == "" {
+			continue
+		}
+		if _, seen := skus[it.Barcode]; !seen {
+			barcodes = append(barcodes, it.Barcode)
+		}
+		skus[it.Barcode] = append(skus[it.Barcode], it.SKU)
+	}
+	for len(barcodes) > 0 {
+		chunk := barcodes[:min(readBarcodes, len(barcodes))]
+		barcodes = barcodes[len(chunk):]
+		if err := c.readApproved(ctx, chunk, func(p api.ApprovedProduct) {
+			for _, sku := range skus[p.Barcode] {
+				out[sku] = connectors.Observed{Found: true, Qty: p.Quantity, Price: p.SalePrice, ListPrice: p.ListPrice}
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readApproved pages through the approved products of up to 50 barcodes.
+func (c *Client) readApproved(ctx context.Context, barcodes []string, each func(api.ApprovedProduct)) error {
+	q := map[string][]string{"barcodes": {strings.Join(barcodes, ",")}, "size": {strconv.Itoa(readBarcodes)}, "page": {"0"}}
+	for page := 0; page < 1000; page++ {
+		var p api.ApprovedPage
+		if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: c.productPath("/approved/inventory-and-price"),
+			Query: q, Bucket: bucketRead}, &p); err != nil {
+			return err
+		}
+		for _, a := range p.Content {
+			each(a)
+		}
+		if p.NextPageToken == "" || len(p.Content) == 0 {
+			return nil
+		}
+		q = map[string][]string{"barcodes": q["barcodes"], "size": q["size"], "nextPageToken": {p.NextPageToken}}
+	}
+	return &connectors.Error{Kind: connectors.Permanent, Message: "Trendyol's approved-products list did not end after 1000 pages"}
+}
