@@ -137,6 +137,10 @@ func New(cfg Config) *Client {
 	return c
 }
 
+// SetAuth sets the authenticator; for a TokenSource, whose fetch goes through this very
+// client, it is set right after New and before the first request.
+func (c *Client) SetAuth(a Authenticator) { c.auth = a }
+
 // BaseURL is the URL paths are appended to.
 func (c *Client) BaseURL() string { return c.base }
 
