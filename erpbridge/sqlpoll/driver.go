@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"  // registers "pgx"
 	_ "github.com/mattn/go-sqlite3"     // registers "sqlite3"
 	_ "github.com/microsoft/go-mssqldb" // registers "sqlserver"
@@ -35,6 +36,13 @@ func openPool(driver, dsn string) (*sql.DB, error) {
 	name, ok := driverNames[driver]
 	if !ok {
 		return nil, fmt.Errorf("unknown driver %q (postgres, mysql, sqlserver or sqlite3)", driver)
+	}
+	if driver == "postgres" {
+		// pgx parses the DSN only when it connects; parse it now so a mistyped DSN is a
+		// start-up error, not a "down" database.
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return nil, err
+		}
 	}
 	db, err := sql.Open(name, dsn)
 	if err != nil {

@@ -79,7 +79,7 @@ func bindSince(driver, query string) boundQuery {
 	return bq
 }
 
-func (b *boundQuery) placeholder() string {
+func (b boundQuery) placeholder() string {
 	switch b.drv {
 	case "postgres":
 		return "$1"
@@ -91,7 +91,7 @@ func (b *boundQuery) placeholder() string {
 }
 
 // args returns the query's arguments for the mark value v.
-func (b *boundQuery) args(v any) []any {
+func (b boundQuery) args(v any) []any {
 	switch b.drv {
 	case "postgres":
 		return []any{v}

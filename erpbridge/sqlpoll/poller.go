@@ -43,12 +43,15 @@ type Poller struct {
 	my    mysqlTimeoutVar
 	chunk int
 	now   func() time.Time
+	opts  Options
 }
 
 // Options tune a Poller.
 type Options struct {
 	Chunk int              // rows per batch (default DefaultChunk)
 	Now   func() time.Time // clock for durations (default time.Now)
+
+	afterChunk func() // tests: runs after each chunk is applied, before the next row is read
 }
 
 // New checks the source's settings and prepares its connection pool without connecting:
@@ -76,7 +79,7 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	p := &Poller{cfg: cfg, store: store, scrub: newScrubber(cfg.Driver, cfg.DSN.Value()), chunk: opts.Chunk, now: opts.Now}
+	p := &Poller{cfg: cfg, store: store, scrub: newScrubber(cfg.Driver, cfg.DSN.Value()), chunk: opts.Chunk, now: opts.Now, opts: opts}
 	p.query = bindSince(cfg.Driver, cfg.Query)
 	switch {
 	case cfg.Mode != "snapshot" && cfg.Mode != "incremental":

@@ -60,7 +60,7 @@ func (r *reading) stream() error {
 	defer cancel()
 	etx, err := begin(ectx, p.db, p.cfg.Driver, "syncagent source "+p.cfg.Name, timeout, &p.my)
 	if err != nil {
-		return p.fail(KindDown, fmt.Errorf("cannot open a read-only session on the %s database: %w", p.cfg.Driver, err))
+		return p.fail(KindDown, fmt.Errorf("cannot connect to the %s database: %w", p.cfg.Driver, err))
 	}
 	defer etx.Rollback() // it only read
 	var rows *sql.Rows
@@ -210,6 +210,9 @@ func (r *reading) flush() error {
 		err = r.flushSnapshot()
 	}
 	r.chunk = r.chunk[:0]
+	if err == nil && r.p.opts.afterChunk != nil {
+		r.p.opts.afterChunk()
+	}
 	return err
 }
 

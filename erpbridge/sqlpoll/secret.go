@@ -73,6 +73,9 @@ func newScrubber(driver, dsn string) *scrubber {
 	for _, m := range keyValuePassword.FindAllStringSubmatch(dsn, -1) {
 		v := m[1]
 		add(v)
+		if uv, err := url.QueryUnescape(v); err == nil {
+			add(uv)
+		}
 		if len(v) >= 2 {
 			inner := v[1 : len(v)-1]
 			add(inner)

@@ -56,7 +56,8 @@ type Source struct {
 	stopped   bool
 	failures  int
 	notBefore time.Time
-	retry     *time.Timer
+	retry     func() bool // stops the pending retry
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // NewSource wraps p. The Source owns p from now on and closes it at Stop.
@@ -65,7 +66,8 @@ func NewSource(p *Poller, store *queue.Store, log zerolog.Logger, hooks Hooks) *
 		hooks.Now = time.Now
 	}
 	return &Source{p: p, store: store, hooks: hooks,
-		log: log.With().Str("component", "sqlpoll").Str("source", p.cfg.Name).Logger()}
+		log:       log.With().Str("component", "sqlpoll").Str("source", p.cfg.Name).Logger(),
+		afterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }}
 }
 
 // Name is the component's name, also its health record's key.
@@ -92,7 +94,7 @@ func (s *Source) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopped = true
 	if s.retry != nil {
-		s.retry.Stop()
+		s.retry()
 	}
 	if s.cancel != nil {
 		s.cancel()
@@ -121,7 +123,7 @@ func (s *Source) tick(jobCtx context.Context) {
 		return
 	}
 	if s.retry != nil {
-		s.retry.Stop()
+		s.retry()
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.running.Add(1)
@@ -179,7 +181,7 @@ func (s *Source) failed(ctx context.Context, err error) {
 	wait := retryDelay(failures)
 	s.notBefore = s.hooks.Now().Add(wait)
 	if !s.stopped {
-		s.retry = time.AfterFunc(wait, func() { s.hooks.Trigger(s.job()) })
+		s.retry = s.afterFunc(wait, func() { s.hooks.Trigger(s.job()) })
 	}
 	s.mu.Unlock()
 	kind, msg := KindLocal, err.Error()
