@@ -1,0 +1,10 @@
+// Package all registers every marketplace connector of this build, as rclone's
+// backend/all does: the agent imports it for its side effect. Adding a marketplace
+// touches its own folder and one line here.
+package all
+
+import (
+	_ "syncagent/connectors/giyimmoda" // Giyim Moda seller API
+	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
+	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
+)
