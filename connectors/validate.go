@@ -51,8 +51,3 @@ func ValidateStores(stores []config.Store) error {
 func ScopeHasPrice(scope string) bool {
 	return scope == "all" || strings.Contains(scope, "price")
 }
-
-// ScopeHasStock reports whether a rules.scope value asks for quantities to be pushed.
-func ScopeHasStock(scope string) bool {
-	return scope == "all" || strings.Contains(scope, "stock")
-}

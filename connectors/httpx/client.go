@@ -287,10 +287,10 @@ func (c *Client) logExchange(req *http.Request, reqBody []byte, resp *Response, 
 	}
 	ev = ev.Str("method", req.Method).Str("url", c.redact.URL(req.URL)).Dur("took", took).
 		Interface("request_headers", c.redact.Header(req.Header)).
-		Str("request_body", truncate(c.redact.Body(reqBody)))
+		Str("request_body", c.redact.Body(reqBody, maxLog))
 	if resp != nil {
 		ev = ev.Int("status", resp.Status).Interface("response_headers", c.redact.Header(resp.Header)).
-			Str("response_body", truncate(c.redact.Body(respBody)))
+			Str("response_body", c.redact.Body(respBody, maxLog))
 	}
 	if err != nil {
 		ev = ev.Str("error", c.redact.String(err.Error()))
@@ -298,13 +298,8 @@ func (c *Client) logExchange(req *http.Request, reqBody []byte, resp *Response, 
 	ev.Msg(c.name + " http exchange")
 }
 
-func truncate(s string) string {
-	const maxLog = 4 << 10
-	if len(s) <= maxLog {
-		return s
-	}
-	return s[:maxLog] + fmt.Sprintf("… (%d bytes in all)", len(s))
-}
+// maxLog is the most of a body one debug line shows.
+const maxLog = 4 << 10
 
 // CommonErrorText finds the marketplace's message in the usual JSON error shapes:
 // {"message"}, {"error"}, {"error_description"}, {"errors":[{"message"}]}; it never

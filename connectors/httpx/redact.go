@@ -2,9 +2,9 @@ package httpx
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -13,12 +13,18 @@ import (
 // Redacted replaces every secret in what the client logs or puts into an error message.
 const Redacted = "***"
 
-// sensitiveName matches header, query and JSON field names whose values are secrets.
-var sensitiveName = regexp.MustCompile(`(?i)(authorization|api[-_]?key|api[-_]?secret|secret|token|password|passwd|cookie|signature|appkey|appsecret)`)
+// sensitiveWords mark a JSON field, header or form field whose value is a secret.
+var sensitiveWords = []string{"authorization", "apikey", "api_key", "api-key", "secret", "token", "password", "passwd", "signature", "appkey", "cookie"}
 
-// sensitiveJSON finds "name": "value" pairs with a sensitive name, so a token in a
-// reply body (access_token) is hidden even before the cache knows its value.
-var sensitiveJSON = regexp.MustCompile(`(?i)("[^"]*(?:authorization|api[-_]?key|api[-_]?secret|secret|token|password|passwd|signature|appkey|appsecret)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+func sensitiveKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, w := range sensitiveWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // Redactor hides secrets: by the names they travel under and, belt and braces, by
 // their values wherever else they turn up (an error message that echoes a key, a Basic
@@ -81,11 +87,92 @@ func (r *Redactor) String(s string) string {
 	return s
 }
 
-// Body hides sensitive JSON fields and known values in a request or reply body.
-func (r *Redactor) Body(b []byte) string {
-	s := sensitiveJSON.ReplaceAllString(string(b), `$1"`+Redacted+`"`)
-	s = sensitiveForm(s)
-	return r.String(s)
+// Body hides known values and sensitive JSON fields in a request or reply body and cuts
+// it to at most max bytes (0: whole). Known values are hidden before the cut, so a cut
+// never leaves half a secret; a cut inside a sensitive field still hides its value.
+func (r *Redactor) Body(b []byte, max int) string {
+	s := string(b)
+	if max > 0 && len(s) > max {
+		// Hide values in a window a little longer than the cut, so a secret across the
+		// cut is replaced whole, and spare the rest of a large body the work.
+		s = r.String(s[:min(len(s), max+r.longest())])[:max] + fmt.Sprintf("… (%d bytes in all)", len(b))
+	} else {
+		s = r.String(s)
+	}
+	return sensitiveForm(redactJSONFields(s))
+}
+
+func (r *Redactor) longest() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if len(r.values) == 0 {
+		return 0
+	}
+	return len(r.values[0])
+}
+
+// redactJSONFields replaces the string value of every field whose name is sensitive
+// ("access_token": "…"). It scans the text once, tolerating a body cut anywhere.
+func redactJSONFields(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if s[i] != '"' {
+			i++
+			continue
+		}
+		kEnd := stringEnd(s, i)
+		if kEnd < 0 {
+			break
+		}
+		j := skipSpace(s, kEnd+1)
+		if j >= len(s) || s[j] != ':' || !sensitiveKey(s[i+1:kEnd]) {
+			i = kEnd + 1
+			continue
+		}
+		v := skipSpace(s, j+1)
+		if v >= len(s) || s[v] != '"' {
+			i = v
+			continue
+		}
+		vEnd := stringEnd(s, v)
+		if out.Len() == 0 {
+			out.Grow(len(s))
+		}
+		out.WriteString(s[last : v+1])
+		out.WriteString(Redacted)
+		if vEnd < 0 { // cut inside the value: hide the rest
+			out.WriteByte('"')
+			return out.String()
+		}
+		out.WriteByte('"')
+		last, i = vEnd+1, vEnd+1
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// stringEnd returns the index of the quote closing the JSON string opening at i, or -1.
+func stringEnd(s string, i int) int {
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // sensitiveForm hides values in a form-encoded body (client_secret=...).
@@ -99,7 +186,7 @@ func sensitiveForm(s string) string {
 	}
 	changed := false
 	for k := range vals {
-		if sensitiveName.MatchString(k) {
+		if sensitiveKey(k) {
 			vals[k] = []string{Redacted}
 			changed = true
 		}
@@ -114,7 +201,7 @@ func sensitiveForm(s string) string {
 func (r *Redactor) Header(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		if sensitiveName.MatchString(k) {
+		if sensitiveKey(k) {
 			out[k] = Redacted
 			continue
 		}
@@ -130,7 +217,7 @@ func (r *Redactor) URL(u *url.URL) string {
 	if q := c.Query(); len(q) > 0 {
 		changed := false
 		for k := range q {
-			if sensitiveName.MatchString(k) {
+			if sensitiveKey(k) {
 				q[k] = []string{Redacted}
 				changed = true
 			}

@@ -98,7 +98,7 @@ func New(s *config.Store, deps connectors.Deps) (*Client, error) {
 	}
 	clock := httpx.ClockOf(deps)
 	cred := s.Credentials
-	red := httpx.NewRedactor(cred.ClientSecret.Value())
+	red := httpx.NewRedactor(cred.ClientID.Value(), cred.ClientSecret.Value())
 	c := &Client{store: s.Name, caps: caps.WithLimits(s.Limits), log: deps.Log, idToSK: map[string]string{}}
 	c.http = httpx.New(httpx.Config{
 		Name:        "PazarSync",

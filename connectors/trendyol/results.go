@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ var retryReasons = regexp.MustCompile(`(?i)dakikada|per minute|tekrar deneyin|tr
 // after that the answer is 404 and the error is Kind Expired.
 func (c *Client) CheckResults(ctx context.Context, ref string, items []connectors.Item) (connectors.Outcomes, error) {
 	var res api.BatchResult
-	_, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: c.productPath("/batch-requests/" + ref),
+	_, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: c.productPath("/batch-requests/" + url.PathEscape(ref)),
 		Bucket: bucketResults}, &res)
 	if err != nil {
 		var ce *connectors.Error
