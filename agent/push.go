@@ -15,6 +15,7 @@ import (
 // pushSettings tune one store's push loop.
 type pushSettings struct {
 	Batch              int           // items per Push: the connector's MaxBatch, or limits.batch_size
+	Parallel           int           // requests in flight at once (the pacer still keeps the rate)
 	Debounce, MaxDelay time.Duration // on-change pushes (Debounce 0: schedule only)
 	// FirstCheck is when the result of an asynchronous batch (or the marketplace's state
 	// after a lost answer) is read first; later reads back off to MaxCheck.
@@ -29,9 +30,16 @@ type pushSettings struct {
 	Now                 func() time.Time
 }
 
+// defaultParallel requests in flight let a store use a rate limit's burst: while one
+// request waits for its answer, the next batch is claimed and sent.
+const defaultParallel = 4
+
 func (s *pushSettings) defaults() {
 	if s.Batch <= 0 {
 		s.Batch = 100
+	}
+	if s.Parallel <= 0 {
+		s.Parallel = defaultParallel
 	}
 	if s.FirstCheck <= 0 {
 		s.FirstCheck = 2 * time.Second
@@ -247,7 +255,7 @@ func (p *pushLoop) cycle(ctx context.Context, why string) {
 		return
 	}
 	if !p.prepared {
-		if err := p.prepare(ctx); err != nil {
+		if err := p.prepareRules(ctx); err != nil {
 			p.log.Error().Err(err).Msg("recomputing the store's desired state failed; nothing is pushed until it succeeds (next try at the next scheduled push)")
 			p.health(ctx, "error", "recomputing desired state failed: "+err.Error())
 			p.paused = "recompute"
@@ -262,9 +270,9 @@ func (p *pushLoop) cycle(ctx context.Context, why string) {
 	p.afterCycle(ctx, &st)
 }
 
-// prepare recomputes the store's desired state when its rules changed since the outbox
+// prepareRules recomputes the store's desired state when its rules changed since the outbox
 // was computed, or the store was passive (or unknown) until now.
-func (p *pushLoop) prepare(ctx context.Context) error {
+func (p *pushLoop) prepareRules(ctx context.Context) error {
 	have, err := p.q.RulesHash(ctx, p.name)
 	if err != nil {
 		return err
@@ -290,26 +298,6 @@ func (p *pushLoop) prepare(ctx context.Context) error {
 	p.log.Info().Int("items", n).Dur("took", p.set.Now().Sub(started)).
 		Msgf("%s: desired stock and prices of %s recomputed for %d items; values that differ from the marketplace's are pushed now", why, p.name, n)
 	return nil
-}
-
-// pushAll claims and pushes batches until nothing claimable is left.
-func (p *pushLoop) pushAll(ctx context.Context, st *cycleStats) {
-	for ctx.Err() == nil && p.paused == "" && !p.set.Now().Before(p.holdUntil) {
-		claimed, err := p.q.Claim(ctx, p.name, p.set.Batch)
-		if err != nil {
-			if ctx.Err() == nil {
-				st.fail("claiming items from the outbox failed: " + err.Error())
-				p.log.Error().Err(err).Msg("claiming items from the outbox failed; trying again at the next cycle")
-			}
-			return
-		}
-		if len(claimed) == 0 {
-			return
-		}
-		if stop := p.send(ctx, claimed, st); stop {
-			return
-		}
-	}
 }
 
 // afterCycle records health and finds when the next retry comes due.

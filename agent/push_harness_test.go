@@ -73,7 +73,8 @@ func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *pushSet
 		t.Fatal(err)
 	}
 	q.SetStores(map[string]queue.Rules{testStore: r})
-	set := pushSettings{Batch: caps.MaxBatch, DupWindow: caps.DuplicateWindow, RetryBase: 30 * time.Second, Now: clock.Now}
+	// One request at a time, so the fake's scripted faults meet the batches in order.
+	set := pushSettings{Batch: caps.MaxBatch, Parallel: 1, DupWindow: caps.DuplicateWindow, RetryBase: 30 * time.Second, Now: clock.Now}
 	if tune != nil {
 		tune(&set)
 	}

@@ -348,3 +348,46 @@ func TestPushUnknownOutcomeWithoutDuplicateRuleResends(t *testing.T) {
 		t.Fatalf("%d pushes", n)
 	}
 }
+
+func TestPushParallelRequestsLoseNothing(t *testing.T) {
+	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 7; s.Parallel = 4 })
+	h.m.reject["SKU-0100"] = "bad barcode"
+	h.m.retryOnce["SKU-0200"] = "locked"
+	h.seed(300, 3, "12.50")
+	h.cycle()
+	if n := h.m.requestCount(); n != 43 { // ceil(300/7)
+		t.Fatalf("%d requests, want 43", n)
+	}
+	h.expect(1, 0, 1, 298)
+	seen := map[string]int{}
+	for _, batch := range h.m.pushed {
+		for _, sku := range batch {
+			seen[sku]++
+		}
+	}
+	if len(seen) != 300 {
+		t.Fatalf("%d SKUs pushed, want 300", len(seen))
+	}
+	for sku, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s pushed %d times in one cycle", sku, n)
+		}
+	}
+	h.clock.Advance(time.Minute)
+	h.wakeCycle()
+	h.expect(0, 0, 1, 299)
+}
+
+func TestPushParallelStopsSendingAtA429(t *testing.T) {
+	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 10; s.Parallel = 4 })
+	h.m.errs = []error{&connectors.Error{Kind: connectors.RetryAfter, Status: 429, RetryAfter: 7 * time.Second, Message: "too many requests"}}
+	h.seed(200, 1, "5.00")
+	h.cycle()
+	if n := h.m.requestCount(); n > 4 {
+		t.Fatalf("%d requests; after a 429 only those already in flight may go", n)
+	}
+	s := h.stats()
+	if s.Dirty+s.Confirmed != 200 || s.InFlight != 0 || s.Retrying != 0 {
+		t.Fatalf("%+v", s)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	_ "syncagent/connectors/all" // every marketplace of the build, for connectors.New
 	"syncagent/queue"
 )
 

@@ -2,19 +2,14 @@ package agent
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
-	"sort"
 	"strings"
 	"time"
 
 	"syncagent/connectors"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 // cycleStats count what one cycle did, for its health record.
@@ -41,142 +36,6 @@ func (s *cycleStats) state(p *pushLoop) string {
 func (s *cycleStats) summary() string {
 	return fmt.Sprintf("last cycle: %d items in %d requests: %d confirmed, %d awaiting the marketplace's result, %d to retry, %d rejected",
 		s.items, s.requests, s.confirmed, s.pending, s.retry, s.rejected)
-}
-
-// toItems converts claimed rows to the connector's items.
-func toItems(rows []queue.Claimed) []connectors.Item {
-	out := make([]connectors.Item, len(rows))
-	for i, c := range rows {
-		out[i] = connectors.Item{
-			SKU: c.SKU, Barcode: c.Barcode,
-			Qty: c.Qty, Price: c.Price, ListPrice: c.ListPrice,
-			ConfQty: c.ConfQty, ConfPrice: c.ConfPrice, ConfListPrice: c.ConfListPrice,
-		}
-	}
-	return out
-}
-
-// requestKey fingerprints what a request carries (items sorted by SKU, so equal sets give
-// equal keys): two pushes with the same key build byte-identical bodies.
-func requestKey(items []connectors.Item) string {
-	h := sha256.New()
-	var buf [8]byte
-	num := func(v *int64) {
-		if v == nil {
-			h.Write([]byte{0})
-			return
-		}
-		binary.LittleEndian.PutUint64(buf[:], uint64(*v))
-		h.Write([]byte{1})
-		h.Write(buf[:])
-	}
-	kur := func(k *money.Kurus) {
-		if k == nil {
-			num(nil)
-			return
-		}
-		v := int64(*k)
-		num(&v)
-	}
-	for _, it := range items {
-		h.Write([]byte(it.SKU))
-		h.Write([]byte{0})
-		h.Write([]byte(it.Barcode))
-		h.Write([]byte{0})
-		num(it.Qty)
-		kur(it.Price)
-		kur(it.ListPrice)
-		num(it.ConfQty)
-		kur(it.ConfPrice)
-		kur(it.ConfListPrice)
-	}
-	return string(h.Sum(nil))
-}
-
-// send pushes one claimed batch and books every item's fate. It reports whether the
-// cycle must stop (a hold, a pause, or the marketplace looks down).
-func (p *pushLoop) send(ctx context.Context, claimed []queue.Claimed, st *cycleStats) (stop bool) {
-	sort.Slice(claimed, func(i, j int) bool { return claimed[i].SKU < claimed[j].SKU })
-	items := toItems(claimed)
-	now := p.set.Now()
-	key := ""
-	if p.set.DupWindow > 0 {
-		key = requestKey(items)
-		p.forgetOld(now)
-		if at, ok := p.recent[key]; ok {
-			// The marketplace would refuse this body as a repeat; waiting out the window
-			// is the only way to send the same values again.
-			wait := at.Add(p.set.DupWindow).Sub(now)
-			bc, cancel := bookCtx(ctx)
-			defer cancel()
-			reason := fmt.Sprintf("the same request was sent at %s; %s refuses a repeat within %s", at.Format("15:04:05"), p.marketplace, p.set.DupWindow)
-			if err := p.q.RetryAfter(bc, claimed, reason, wait); err != nil {
-				p.log.Error().Err(err).Msg("recording a wait for the duplicate rule failed; the items become claimable when their lease ends")
-			}
-			p.log.Info().Int("items", len(claimed)).Dur("wait", wait).
-				Msgf("push of %d items to %s held back: %s; sending them at %s", len(claimed), p.name, reason, now.Add(wait).Format("15:04:05"))
-			return false
-		}
-	}
-	if ctx.Err() != nil {
-		p.release(claimed)
-		return true
-	}
-	out, err := p.safePush(ctx, items)
-	took := p.set.Now().Sub(now)
-	st.requests++
-	if err != nil {
-		if key != "" && mayHaveArrived(err) {
-			p.recent[key] = now
-		}
-		return p.requestFailed(ctx, claimed, err, now, st)
-	}
-	if key != "" {
-		p.recent[key] = now
-	}
-	p.failures = 0
-	p.bookOutcomes(ctx, claimed, out, now, took, st)
-	return false
-}
-
-// safePush calls the connector, turning a panic into an error of unknown outcome (the
-// request may have gone out), so a connector bug costs a retry, not a lease held until
-// it expires.
-func (p *pushLoop) safePush(ctx context.Context, items []connectors.Item) (out connectors.Outcomes, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).Msg("the connector panicked during a push")
-			out, err = nil, &connectors.Error{Kind: connectors.Unknown, Message: fmt.Sprintf("the %s connector failed (%v)", p.marketplace, r)}
-		}
-	}()
-	return p.conn.Push(ctx, items)
-}
-
-// mayHaveArrived reports whether a failed request may have reached the marketplace with
-// its body (so an identical body could be refused as a repeat).
-func mayHaveArrived(err error) bool {
-	switch connectors.KindOf(err) {
-	case connectors.Unknown, connectors.Permanent:
-		return true
-	}
-	return false
-}
-
-func (p *pushLoop) forgetOld(now time.Time) {
-	for k, at := range p.recent {
-		if now.Sub(at) >= p.set.DupWindow {
-			delete(p.recent, k)
-		}
-	}
-}
-
-// release gives claimed rows back unsent.
-func (p *pushLoop) release(rows []queue.Claimed) {
-	bc, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := p.q.Release(bc, rows); err != nil {
-		p.log.Error().Err(err).Int("items", len(rows)).Msg("giving back unsent items failed; they become claimable when their lease ends")
-	}
 }
 
 // requestFailed books a batch whose request failed as a whole, by the error's kind.
