@@ -1,0 +1,5 @@
+//go:build race
+
+package sqlpoll
+
+const raceEnabled = true
