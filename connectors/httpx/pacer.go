@@ -9,11 +9,15 @@ import (
 )
 
 // Pacer spaces the requests of one store. Each bucket (an endpoint or a group of
-// endpoints that share a budget, as the marketplace counts them) keeps a log of the
-// send times it handed out and gives the next request the earliest time at which the
-// last Requests sends all lie more than Per (plus a safety margin) in the past: a
-// sliding window, the way the marketplaces' gateways count, so a burst at the end of one
-// window and the start of the next cannot overshoot.
+// endpoints that share a budget, as the marketplace counts them) remembers its last
+// Requests sends, and a new request goes only when the one Requests back lies more than
+// Per in the past: a sliding window, the way the marketplaces' gateways count, so a
+// burst at the end of one window and the start of the next cannot overshoot.
+//
+// A send is dated by when its reply came back, not when it left: the server counts a
+// request when it arrives, which is after we sent it and before it answered, and on a
+// busy machine or network that gap is no constant a margin could cover. So a request
+// waits, if need be, for the reply to the one Requests back, and counts from there.
 //
 // The pacer is also where the server's word lands: Retry-After and an exhausted
 // X-RateLimit-Remaining hold the bucket until the given time, and a lower
@@ -38,18 +42,25 @@ func NewPacer(clock Clock, def connectors.Rate, rates map[string]connectors.Rate
 	return &Pacer{clock: clock, def: def, rates: r, buckets: map[string]*bucket{}}
 }
 
-// Margin is the extra time the pacer leaves between a send and the send Requests later:
-// the server stamps a request when it arrives, a little after we released it, and that
-// delay varies. One percent of the window, at least 50 ms and at most a second.
+// Margin is the extra time left after a window before the send Requests later may go:
+// timer granularity and a server clock that ticks a little differently. One thousandth
+// of the window, at least 10 ms and at most 250 ms.
 func Margin(per time.Duration) time.Duration {
-	return min(max(per/100, 50*time.Millisecond), time.Second)
+	return min(max(per/1000, 10*time.Millisecond), 250*time.Millisecond)
+}
+
+// sendSlot is one send of a bucket.
+type sendSlot struct {
+	at   time.Time     // when it was let go; once done, when its reply (or failure) came
+	done chan struct{} // closed when the exchange is over
 }
 
 type bucket struct {
-	rate   connectors.Rate
-	margin time.Duration
-	slots  []time.Time // handed-out send times, ascending; at most rate.Requests kept
-	hold   time.Time   // nothing is sent before this
+	rate     connectors.Rate
+	margin   time.Duration
+	slots    []*sendSlot // the last rate.Requests sends, in order
+	lastSend time.Time
+	hold     time.Time // nothing is sent before this
 
 	srvKnown     bool // the server's own count, from the last reply with headers
 	srvRemaining int
@@ -70,20 +81,28 @@ func (p *Pacer) bucket(name string) *bucket {
 	return b
 }
 
-// reserve hands out the next send time of b at or after now.
-func (b *bucket) reserve(now time.Time) time.Time {
+// reserve hands out the next send of b at or after now. When the send Requests back is
+// still waiting for its reply, it returns that send's done channel instead: the caller
+// waits for it and asks again.
+func (b *bucket) reserve(now time.Time) (*sendSlot, <-chan struct{}) {
 	t := now
+	lim, n := b.rate.Requests, len(b.slots)
+	if lim > 0 && n >= lim {
+		old := b.slots[n-lim]
+		select {
+		case <-old.done:
+		default:
+			return nil, old.done
+		}
+		if free := old.at.Add(b.rate.Per + b.margin); free.After(t) {
+			t = free
+		}
+	}
 	if b.hold.After(t) {
 		t = b.hold
 	}
-	n := len(b.slots)
-	if n > 0 && b.slots[n-1].After(t) { // first come, first served
-		t = b.slots[n-1]
-	}
-	if lim := b.rate.Requests; lim > 0 && n >= lim {
-		if free := b.slots[n-lim].Add(b.rate.Per + b.margin); free.After(t) {
-			t = free
-		}
+	if b.lastSend.After(t) { // first come, first served
+		t = b.lastSend
 	}
 	if b.srvKnown {
 		switch {
@@ -96,40 +115,60 @@ func (b *bucket) reserve(now time.Time) time.Time {
 			b.srvRemaining--
 		}
 	}
-	if lim := b.rate.Requests; lim > 0 {
+	s := &sendSlot{at: t, done: make(chan struct{})}
+	if lim > 0 {
 		if n >= lim {
 			copy(b.slots, b.slots[n-lim+1:])
 			b.slots = b.slots[:lim-1]
 		}
-		b.slots = append(b.slots, t)
+		b.slots = append(b.slots, s)
 	}
+	b.lastSend = t
 	b.inflight++
-	return t
+	return s, nil
 }
 
 // Wait blocks until the bucket allows one more request and counts it as sent. The
-// returned done must be called once the reply (or the failure) is in.
+// returned done must be called once the reply (or the failure) is in: that moment is
+// what the window counts from.
 func (p *Pacer) Wait(ctx context.Context, name string) (done func(), err error) {
-	p.mu.Lock()
-	b := p.bucket(name)
-	now := p.clock.Now()
-	at := b.reserve(now)
-	p.mu.Unlock()
-	done = func() {
+	for {
 		p.mu.Lock()
-		b.inflight--
+		b := p.bucket(name)
+		now := p.clock.Now()
+		s, busy := b.reserve(now)
 		p.mu.Unlock()
-	}
-	if d := at.Sub(now); d > 0 {
-		if err := p.clock.Sleep(ctx, d); err != nil {
+		if busy != nil {
+			select {
+			case <-busy:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		var once sync.Once
+		done = func() {
+			once.Do(func() {
+				p.mu.Lock()
+				if t := p.clock.Now(); t.After(s.at) {
+					s.at = t
+				}
+				b.inflight--
+				close(s.done)
+				p.mu.Unlock()
+			})
+		}
+		if d := s.at.Sub(now); d > 0 {
+			if err := p.clock.Sleep(ctx, d); err != nil {
+				done()
+				return nil, err
+			}
+		} else if err := ctx.Err(); err != nil {
 			done()
 			return nil, err
 		}
-	} else if err := ctx.Err(); err != nil {
-		done()
-		return nil, err
+		return done, nil
 	}
-	return done, nil
 }
 
 // Observe takes in what a reply said about the rate limit. It returns how long the

@@ -89,12 +89,19 @@ func TestPacerConcurrentReservationsStayUnder(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 30; i++ {
-				// Record the reserved time, not the fake clock after the sleep: other
-				// goroutines move the clock too.
+				// Reserve at a fixed "now" and answer at once, recording the send time
+				// itself: other goroutines move the fake clock too.
 				p.mu.Lock()
 				b := p.bucket("")
-				at := b.reserve(start)
+				s, busy := b.reserve(start)
+				if busy != nil {
+					p.mu.Unlock()
+					t.Error("a send waited for a reply although every reply was in")
+					return
+				}
+				close(s.done)
 				b.inflight--
+				at := s.at
 				p.mu.Unlock()
 				mu.Lock()
 				sends = append(sends, at)
@@ -108,6 +115,67 @@ func TestPacerConcurrentReservationsStayUnder(t *testing.T) {
 	}
 	if len(sends) != 240 {
 		t.Fatalf("%d sends", len(sends))
+	}
+}
+
+// TestPacerCountsFromTheReply: the server counts a request when it arrives, at the
+// latest when it answers; a slow reply moves the window along with it.
+func TestPacerCountsFromTheReply(t *testing.T) {
+	fc := newFakeClock()
+	per := 10 * time.Second
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 2, Per: per}, nil)
+	t0 := fc.Now()
+	doneA, _ := p.Wait(context.Background(), "")
+	doneB, _ := p.Wait(context.Background(), "")
+	fc.Advance(3 * time.Second) // A's reply takes 3 s
+	doneA()
+	doneB()
+	doneC, err := p.Wait(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doneC()
+	if got, want := fc.Now().Sub(t0), 3*time.Second+per+Margin(per); got != want {
+		t.Fatalf("third send at +%v, want +%v (one window after A's reply)", got, want)
+	}
+}
+
+func TestPacerWaitsForTheReplyAWindowBack(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 1, Per: time.Second}, nil)
+	doneA, _ := p.Wait(context.Background(), "")
+	released := make(chan time.Time, 1)
+	go func() {
+		done, err := p.Wait(context.Background(), "")
+		if err != nil {
+			t.Error(err)
+		}
+		released <- fc.Now()
+		done()
+	}()
+	select {
+	case <-released:
+		t.Fatal("the next send went while the reply a window back was still out")
+	default:
+	}
+	fc.Advance(5 * time.Second)
+	replyAt := fc.Now()
+	doneA()
+	if at := <-released; at.Before(replyAt.Add(time.Second)) {
+		t.Fatalf("sent %v after the reply; the window is 1s", at.Sub(replyAt))
+	}
+}
+
+func TestPacerWaitForReplyEndsWithContext(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 1, Per: time.Second}, nil)
+	if _, err := p.Wait(context.Background(), ""); err != nil { // never answered
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Wait(ctx, ""); err == nil {
+		t.Fatal("Wait returned without error after its context ended")
 	}
 }
 

@@ -26,7 +26,9 @@ import (
 // enforced by the simulator as a sliding window. It checks the request count (exactly
 // 100 batches of 1000), that not one 429 came back, and reports the wall time against
 // the least the limit allows: the first 50 requests may go at once and the next 50 only
-// one window later, so ceil(100/50)-1 windows. Run it with -benchtime=1x (about 10 s).
+// one window later, so ceil(100/50)-1 windows. Four pushers run at once, as a loop that
+// pushes while the previous reply is on its way would. Run it with -benchtime=1x (about
+// 10 s) on a machine that is otherwise idle: the bursts are CPU-bound on both sides.
 func BenchmarkPush100k(b *testing.B) {
 	const items, workers = 100_000, 4
 	rate := connectors.Rate{Requests: 50, Per: 10 * time.Second}
