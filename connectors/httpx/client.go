@@ -205,29 +205,11 @@ func (c *Client) exchange(ctx context.Context, req *Request) (resp *Response, wr
 				Message: "the request to " + c.name + " could not be encoded"}
 		}
 	}
-	if c.pacer != nil {
-		done, err := c.pacer.Wait(ctx, req.Bucket)
-		if err != nil {
-			return nil, false, "", err
-		}
-		defer done()
-	}
-	c.exchanges.Add(1)
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var written atomic.Bool
-	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
-		WroteRequest: func(i httptrace.WroteRequestInfo) {
-			if i.Err == nil {
-				written.Store(true)
-			}
-		},
-	})
 	u := c.base + req.Path
 	if len(req.Query) > 0 {
 		u += "?" + req.Query.Encode()
 	}
-	hreq, err := http.NewRequestWithContext(rctx, req.Method, u, bytes.NewReader(body))
+	hreq, err := http.NewRequest(req.Method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, false, "", &connectors.Error{Kind: connectors.Permanent, Err: err,
 			Message: fmt.Sprintf("cannot build a request to %s (check base_url)", c.name)}
@@ -248,11 +230,32 @@ func (c *Client) exchange(ctx context.Context, req *Request) (resp *Response, wr
 	case req.JSON != nil:
 		hreq.Header.Set("Content-Type", "application/json")
 	}
+	// Credentials before the rate limit: a token fetch goes through the pacer itself,
+	// and must not wait for slots held by requests that wait for that token.
 	if c.auth != nil && !req.NoAuth {
 		if tok, err = c.auth.Apply(ctx, hreq); err != nil {
 			return nil, false, "", err
 		}
 	}
+	if c.pacer != nil {
+		done, err := c.pacer.Wait(ctx, req.Bucket)
+		if err != nil {
+			return nil, false, "", err
+		}
+		defer done()
+	}
+	c.exchanges.Add(1)
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var written atomic.Bool
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				written.Store(true)
+			}
+		},
+	})
+	hreq = hreq.WithContext(rctx)
 	start := time.Now()
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {

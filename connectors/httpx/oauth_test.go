@@ -242,3 +242,31 @@ func TestTokenJSONAndFormBodies(t *testing.T) {
 }
 
 func errorsAs(err error, e **connectors.Error) bool { return errors.As(err, e) }
+
+// TestTokenFetchNeverWaitsOnItsOwnWaiters: with a budget of one, six requests start
+// without a token. Were slots taken before the token, the fetch would wait for replies
+// to requests that wait for the fetch.
+func TestTokenFetchNeverWaitsOnItsOwnWaiters(t *testing.T) {
+	cl, ts, _, fc := tokenClient(t, false)
+	cl.pacer = NewPacer(fc.clock(), connectors.Rate{Requests: 1, Per: time.Minute}, nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := cl.Do(context.Background(), &Request{Method: "GET", Path: "/api"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(time.Minute): // a hang guard, not a speed check
+		t.Fatal("requests and the token fetch wait on each other")
+	}
+	if ts.fetches.Load() != 1 || ts.calls.Load() != 6 {
+		t.Fatalf("%d fetches, %d calls", ts.fetches.Load(), ts.calls.Load())
+	}
+}
