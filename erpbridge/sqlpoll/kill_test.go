@@ -10,10 +10,9 @@ import (
 	"syncagent/queue"
 )
 
-// The connection is killed from the server side after the first chunk of a reading was
-// applied inside the reading's transaction. The reading must fail as "down", leave the
-// queue, the snapshot and the mark exactly as before, and the next reading must take
-// everything.
+// The connection is killed from the server side while a reading streams its result. The
+// reading must fail as "down", leave the queue, the snapshot and the mark exactly as
+// before, and the next reading must take everything.
 
 const killRows = 20000
 
@@ -24,11 +23,11 @@ func TestKilledConnectionMidReadingPostgres(t *testing.T) {
 	e.exec(t, "INSERT INTO "+tb+" SELECT g, 'S' || g, g % 100 FROM generate_series(1, ?) g", killRows)
 	st := openStore(t)
 	// The server sleeps 20 ms every 1000 rows, so it is still producing rows when the kill
-	// comes after the first chunk.
+	// comes after the first 1000 rows were read.
 	cfg := source(e, "kill", "SELECT sku, qty FROM "+tb+" WHERE n % 1000 <> 0 OR pg_sleep(0.02)::text = ''")
 	var once sync.Once
 	killed := false
-	p := newPoller(t, cfg, st, Options{afterChunk: func() {
+	p := newPoller(t, cfg, st, Options{afterRead: func() {
 		once.Do(func() {
 			var n int
 			err := e.db.QueryRow("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'syncagent source kill'").Scan(&n)
@@ -43,7 +42,7 @@ func TestKilledConnectionMidReadingPostgres(t *testing.T) {
 		t.Fatal("the reading ended before the kill")
 	}
 	checkKilled(t, err, st, "kill", "")
-	p.opts.afterChunk = nil
+	p.opts.afterRead = nil
 	res := mustRead(t, p)
 	if res.Rows != killRows || res.Changed != killRows || res.Snapshot != killRows {
 		t.Fatalf("retry: %+v", res)
@@ -60,7 +59,7 @@ func TestKilledConnectionMidReadingMariaDB(t *testing.T) {
 	cfg.Mode, cfg.ChangeColumn = "incremental", "ver"
 	var once sync.Once
 	killed := false
-	p := newPoller(t, cfg, st, Options{afterChunk: func() {
+	p := newPoller(t, cfg, st, Options{afterRead: func() {
 		once.Do(func() {
 			var id int64
 			err := e.db.QueryRow("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND INFO NOT LIKE '%PROCESSLIST%'", "%"+tb+"%").Scan(&id)
@@ -78,7 +77,7 @@ func TestKilledConnectionMidReadingMariaDB(t *testing.T) {
 		t.Fatal("the reading ended before the kill")
 	}
 	checkKilled(t, err, st, "kill", "sqlpoll:kill:mark")
-	p.opts.afterChunk = nil
+	p.opts.afterRead = nil
 	res := mustRead(t, p)
 	if res.Rows != killRows || res.Changed != killRows || res.Mark != "20000" {
 		t.Fatalf("retry: %+v", res)
@@ -87,12 +86,18 @@ func TestKilledConnectionMidReadingMariaDB(t *testing.T) {
 
 func checkKilled(t *testing.T, err error, st *queue.Store, source, cursor string) {
 	t.Helper()
-	ctx := context.Background()
 	var pe *Error
 	if !errors.As(err, &pe) || pe.Kind != KindDown {
 		t.Fatalf("killed reading: %v (%T)", err, err)
 	}
 	t.Logf("killed reading reported: %v", err)
+	checkNothingCommitted(t, st, source, cursor)
+}
+
+// checkNothingCommitted: no journal entry, no snapshot and no mark.
+func checkNothingCommitted(t *testing.T, st *queue.Store, source, cursor string) {
+	t.Helper()
+	ctx := context.Background()
 	if j, err := st.Journal(ctx, "", 10); err != nil || len(j) != 0 {
 		t.Fatalf("half-applied: %d journal entries (%v)", len(j), err)
 	}
@@ -121,4 +126,30 @@ func mysqlSeries(digits int) string {
 		mul *= 10
 	}
 	return "(SELECT " + expr + " AS n FROM " + from + ") series"
+}
+
+// TestStopDuringComparisonCommitsNothing: the agent stops while a reading is applying
+// its chunks; the reading's one transaction rolls back.
+func TestStopDuringComparisonCommitsNothing(t *testing.T) {
+	e := liteERP(t)
+	tb := e.table(t, "stop")
+	e.exec(t, "CREATE TABLE "+tb+" (sku TEXT, qty INTEGER)")
+	e.exec(t, "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 5000) INSERT INTO "+tb+" SELECT 'S' || n, n FROM s")
+	st := openStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	applied := 0
+	p := newPoller(t, source(e, "stop", "SELECT sku, qty FROM "+tb), st, Options{Chunk: 1000, afterApply: func() {
+		if applied++; applied == 2 {
+			cancel()
+		}
+	}})
+	_, err := p.Read(ctx)
+	if !errors.Is(err, context.Canceled) || applied != 2 {
+		t.Fatalf("stopped reading: %v after %d chunks", err, applied)
+	}
+	checkNothingCommitted(t, st, "stop", "")
+	p.opts.afterApply = nil
+	if res := mustRead(t, p); res.Changed != 5000 || res.Snapshot != 5000 {
+		t.Fatalf("next reading: %+v", res)
+	}
 }

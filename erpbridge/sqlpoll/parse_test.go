@@ -174,3 +174,48 @@ func TestMapColumns(t *testing.T) {
 		t.Errorf("missing change column: %v", err)
 	}
 }
+
+func TestSpoolRoundTrip(t *testing.T) {
+	sp, err := newSpool(t.TempDir(), "a/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.close()
+	q, p, l := int64(7), money.Kurus(1250), money.Kurus(0)
+	in := []Row{
+		{Line: 1, SKU: "A", Barcode: "869", Warehouse: "W", PriceList: "L", Qty: &q, Price: &p, ListPrice: &l, keyOK: true},
+		{Line: 2, SKU: "ÇİĞ \"x\"", Warehouse: "W", PriceList: "L", Reject: "quantity \"x\" is not a number", keyOK: true},
+		{Line: 3000000, Change: "0x01", mark: mark{kind: markBytes, b: []byte{0, 1}}, hasMark: true},
+		{Line: 4, mark: mark{kind: markTime, t: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}, hasMark: true},
+	}
+	for i := range in {
+		if err := sp.put(&in[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.rewind(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		var got Row
+		if ok, err := sp.next(&got); !ok || err != nil {
+			t.Fatalf("row %d: %v %v", i, ok, err)
+		}
+		want := in[i]
+		if got.Line != want.Line || got.SKU != want.SKU || got.Barcode != want.Barcode || got.Reject != want.Reject || got.keyOK != want.keyOK ||
+			!eqPtr(got.Qty, want.Qty) || !eqPtr(got.Price, want.Price) || !eqPtr(got.ListPrice, want.ListPrice) ||
+			got.hasMark != want.hasMark || got.mark.String() != want.mark.String() || got.Change != want.Change {
+			t.Errorf("row %d: got %+v, want %+v", i, got, want)
+		}
+	}
+	if ok, err := sp.next(&Row{}); ok || err != nil {
+		t.Fatalf("end: %v %v", ok, err)
+	}
+}
+
+func eqPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

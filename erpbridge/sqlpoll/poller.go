@@ -8,10 +8,13 @@
 // Incremental mode: the query gets the source's high-water mark as :since and returns
 // only rows changed after it; the new mark commits with the changes.
 //
-// Memory does not grow with the result: rows stream from the ERP in chunks, each chunk
-// is looked up in and written to SQLite, and disappeared keys are found afterwards by a
-// "seen in reading #gen" column, never an in-memory set. One reading is one SQLite
-// transaction: its changes and the new snapshot (or mark) commit together or not at all.
+// A reading has two phases. The ERP phase runs the query in a read-only transaction and
+// writes the parsed rows to a spool file as fast as they arrive, so the ERP statement
+// ends as soon as the network allows. The comparison phase then streams the spool in
+// chunks: each chunk is looked up in and written to SQLite, and disappeared keys are found
+// afterwards by a "seen in reading #gen" column, never an in-memory set, so memory does
+// not grow with the result. The comparison is one SQLite transaction: a reading's changes
+// and the new snapshot (or mark) commit together or not at all.
 package sqlpoll
 
 import (
@@ -19,6 +22,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"syncagent/config"
@@ -44,6 +48,8 @@ type Poller struct {
 	chunk int
 	now   func() time.Time
 	opts  Options
+	// spoolDir holds the spool file of a reading: the agent's data folder.
+	spoolDir string
 }
 
 // Options tune a Poller.
@@ -51,7 +57,8 @@ type Options struct {
 	Chunk int              // rows per batch (default DefaultChunk)
 	Now   func() time.Time // clock for durations (default time.Now)
 
-	afterChunk func() // tests: runs after each chunk is applied, before the next row is read
+	afterRead  func() // tests: runs after every Chunk rows read from the ERP
+	afterApply func() // tests: runs after each chunk is applied to the agent's database
 }
 
 // New checks the source's settings and prepares its connection pool without connecting:
@@ -81,6 +88,7 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 	}
 	p := &Poller{cfg: cfg, store: store, scrub: newScrubber(cfg.Driver, cfg.DSN.Value()), chunk: opts.Chunk, now: opts.Now, opts: opts}
 	p.query = bindSince(cfg.Driver, cfg.Query)
+	p.spoolDir = filepath.Dir(store.Path())
 	switch {
 	case cfg.Mode != "snapshot" && cfg.Mode != "incremental":
 		return nil, fmt.Errorf("ERP source %s: mode %q is neither snapshot nor incremental", cfg.Name, cfg.Mode)
@@ -98,6 +106,7 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 		return nil, fmt.Errorf("ERP source %s: the %s DSN cannot be used: %w", cfg.Name, cfg.Driver, p.scrub.clean(err))
 	}
 	p.db = db
+	removeStaleSpools(p.spoolDir, cfg.Name)
 	return p, nil
 }
 
@@ -170,9 +179,8 @@ func (p *Poller) Read(ctx context.Context) (Result, error) {
 }
 
 // DryRun runs one reading without committing anything, and reports the first sample
-// rows and the first maxDiffs field changes (SKU, field, old → new) it would make. It
-// takes the agent's database for the reading's duration like a reading does, then rolls
-// back.
+// rows and the first maxDiffs field changes (SKU, field, old → new) it would make. Like a
+// reading, it holds the agent's database during the comparison phase, then rolls back.
 func (p *Poller) DryRun(ctx context.Context, sample, maxDiffs int) (Result, error) {
 	return p.run(ctx, runOptions{dry: true, sample: sample, maxDiffs: maxDiffs})
 }

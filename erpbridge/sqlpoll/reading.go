@@ -8,15 +8,15 @@ import (
 	"syncagent/queue"
 )
 
-// reading is the state of one run of the query: the ERP rows stream through chunk, and
-// every chunk is compared and applied in the one SQLite transaction tx.
+// reading is the state of one run of the query: the ERP rows are spooled, then stream
+// through chunk, and every chunk is compared and applied in the one SQLite transaction tx.
 type reading struct {
 	p     *Poller
 	ctx   context.Context // the SQLite side; the ERP side adds the source's timeout
 	opts  runOptions
 	res   Result
 	chunk []Row
-	tx    *sql.Tx // begun at the first chunk, so a slow ERP query does not hold the agent's database
+	tx    *sql.Tx // begun at the first chunk, after the ERP phase
 
 	// snapshot mode
 	gen  int64
@@ -41,9 +41,14 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 			_ = r.tx.Rollback() // no-op after a commit
 		}
 	}()
-	err := r.stream()
+	sp, err := newSpool(p.spoolDir, p.cfg.Name)
+	if err != nil {
+		return r.res, p.fail(KindLocal, fmt.Errorf("cannot create the reading's spool file in %s: %w", p.spoolDir, err))
+	}
+	defer sp.close()
+	err = r.readERP(sp)
 	if err == nil {
-		err = r.finish()
+		err = r.compare(sp)
 	}
 	r.res.Duration = p.now().Sub(start)
 	if err != nil && ctx.Err() != nil {
@@ -52,8 +57,10 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 	return r.res, err
 }
 
-// stream runs the query in a read-only ERP transaction and feeds its rows through chunk.
-func (r *reading) stream() error {
+// readERP runs the query in a read-only ERP transaction and spools the parsed rows. The
+// source's timeout bounds this phase, which ends the ERP transaction before any
+// comparison starts.
+func (r *reading) readERP(sp *spool) error {
 	p := r.p
 	timeout := p.cfg.Timeout.D()
 	ectx, cancel := context.WithTimeout(r.ctx, timeout)
@@ -108,17 +115,47 @@ func (r *reading) stream() error {
 			return p.fail(KindQuery, fmt.Errorf("row %d cannot be read: %w", r.res.Rows+1, err))
 		}
 		r.res.Rows++
-		r.chunk = append(r.chunk, r.parse(lay, vals, r.res.Rows))
-		if len(r.chunk) >= p.chunk {
-			if err := r.flush(); err != nil {
-				return err
-			}
+		row := r.parse(lay, vals, r.res.Rows)
+		if err := sp.put(&row); err != nil {
+			return p.fail(KindLocal, fmt.Errorf("writing the reading's spool file: %w", err))
+		}
+		if p.opts.afterRead != nil && r.res.Rows%p.chunk == 0 {
+			p.opts.afterRead()
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return p.fail(classify(err), fmt.Errorf("reading the result failed after %d rows: %w", r.res.Rows, err))
 	}
-	return r.flush()
+	return nil
+}
+
+// compare feeds the spooled rows through chunk into the SQLite transaction, then
+// finishes and commits the reading.
+func (r *reading) compare(sp *spool) error {
+	if err := sp.rewind(); err != nil {
+		return r.p.fail(KindLocal, fmt.Errorf("reading back the spool file: %w", err))
+	}
+	for {
+		n := len(r.chunk)
+		r.chunk = r.chunk[:n+1]
+		ok, err := sp.next(&r.chunk[n])
+		if err != nil {
+			return r.p.fail(KindLocal, fmt.Errorf("reading back the spool file: %w", err))
+		}
+		if !ok {
+			r.chunk = r.chunk[:n]
+			break
+		}
+		if len(r.chunk) >= r.p.chunk {
+			if err := r.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	return r.finish()
 }
 
 // parse turns one result row into a Row; a row with a bad value carries the reason in
@@ -210,8 +247,8 @@ func (r *reading) flush() error {
 		err = r.flushSnapshot()
 	}
 	r.chunk = r.chunk[:0]
-	if err == nil && r.p.opts.afterChunk != nil {
-		r.p.opts.afterChunk()
+	if err == nil && r.p.opts.afterApply != nil {
+		r.p.opts.afterApply()
 	}
 	return err
 }
