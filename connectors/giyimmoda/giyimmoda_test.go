@@ -248,3 +248,15 @@ func TestSuccessFalseIsAFailure(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestTestModeNeedsABaseURL(t *testing.T) {
+	st := storeAt("")
+	st.TestMode = true
+	if err := giyimmoda.Validate(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but Giyim Moda has no test environment") {
+		t.Fatalf("got %v", err)
+	}
+	st.BaseURL = "http://127.0.0.1:9"
+	if err := giyimmoda.Validate(&st); err != nil {
+		t.Fatal(err)
+	}
+}

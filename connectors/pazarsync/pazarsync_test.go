@@ -172,3 +172,15 @@ func TestNoThrottleOnTheDefaultPlan(t *testing.T) {
 		t.Fatalf("%d answers of 429, %d requests in one minute", st.RateLimited, st.MaxInWindow)
 	}
 }
+
+func TestTestModeNeedsABaseURL(t *testing.T) {
+	st := storeAt("")
+	st.TestMode = true
+	if err := pazarsync.Validate(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but PazarSync has no test environment") {
+		t.Fatalf("got %v", err)
+	}
+	st.BaseURL = "http://127.0.0.1:9"
+	if err := pazarsync.Validate(&st); err != nil {
+		t.Fatal(err)
+	}
+}
