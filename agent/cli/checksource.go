@@ -151,7 +151,8 @@ func writeCheckResult(w io.Writer, res sqlpoll.Result, mode string) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "\nread %d rows in %s: %d differ from the last reading, %d of them change what the agent knows", res.Rows, res.Duration.Round(time.Millisecond), res.Changed, res.Applied)
+	fmt.Fprintf(w, "\nread %d rows in %s (the ERP's part: %s): %d differ from the last reading, %d of them change what the agent knows",
+		res.Rows, res.Duration.Round(time.Millisecond), res.ERPTime.Round(time.Millisecond), res.Changed, res.Applied)
 	if mode == "snapshot" {
 		fmt.Fprintf(w, "; %d rows disappeared (%d quantities would be set to 0)", res.Disappeared, res.Zeroed)
 	} else if res.Mark != "" {

@@ -137,6 +137,7 @@ type Result struct {
 	Mark        string   // the high-water mark after the reading (incremental)
 	Columns     string   // which result column feeds which field
 	Duration    time.Duration
+	ERPTime     time.Duration // of Duration, the ERP phase: connecting, running the query, receiving the rows
 
 	// Filled by DryRun only.
 	Sample    []Row             // the first rows, as read

@@ -47,6 +47,7 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 	}
 	defer sp.close()
 	err = r.readERP(sp)
+	r.res.ERPTime = p.now().Sub(start)
 	if err == nil {
 		err = r.compare(sp)
 	}

@@ -153,7 +153,7 @@ func (s *Source) succeeded(ctx context.Context, res Result) {
 		s.log.Info().Int("failed_attempts", failures).Msg("ERP database reachable again; readings continue on schedule")
 	}
 	ev := s.log.Info().Int("rows", res.Rows).Int("changed", res.Changed).Int("applied", res.Applied).
-		Int("rejected", res.Rejected).Dur("duration", res.Duration)
+		Int("rejected", res.Rejected).Dur("duration", res.Duration).Dur("erp_duration", res.ERPTime)
 	what := fmt.Sprintf("%d rows, %d changed", res.Rows, res.Changed)
 	if res.Mode == "snapshot" {
 		ev = ev.Int("disappeared", res.Disappeared).Int("zeroed", res.Zeroed)
