@@ -61,24 +61,16 @@ type Options struct {
 	afterApply func() // tests: runs after each chunk is applied to the agent's database
 }
 
-// New checks the source's settings and prepares its connection pool without connecting:
+// New checks the source's settings (as the config loader fills them, defaults included)
+// and prepares its connection pool without connecting:
 // an ERP database that is down at start is a reading error later, not a failure here. A
 // DSN the driver cannot parse is an error (without the DSN's text).
 func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = config.Duration(30 * time.Second)
-	}
 	if cfg.Warehouse == "" {
 		cfg.Warehouse = config.DefaultWarehouse
 	}
 	if cfg.PriceList == "" {
 		cfg.PriceList = config.DefaultPriceList
-	}
-	if cfg.Mode == "" {
-		cfg.Mode = "snapshot"
-	}
-	if cfg.Missing == "" {
-		cfg.Missing = "ignore"
 	}
 	if opts.Chunk <= 0 {
 		opts.Chunk = DefaultChunk
@@ -100,6 +92,8 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 		return nil, fmt.Errorf("ERP source %s: the query uses :since, which only incremental mode fills in; set mode: incremental and change_column", cfg.Name)
 	case cfg.Missing != "ignore" && cfg.Missing != "zero":
 		return nil, fmt.Errorf("ERP source %s: missing %q is neither ignore nor zero", cfg.Name, cfg.Missing)
+	case cfg.Timeout <= 0:
+		return nil, fmt.Errorf("ERP source %s: timeout must be longer than 0", cfg.Name)
 	}
 	db, err := openPool(cfg.Driver, cfg.DSN.Value())
 	if err != nil {

@@ -59,7 +59,7 @@ func TestSQLServerDSNForms(t *testing.T) {
 		if err != nil || c.Host != "erp-sql" || c.Port != 1433 || c.Database != "LOGO" || c.User != "logo_reader" || c.Password != canary {
 			t.Errorf("msdsn read %q as host %q port %d db %q user %q (password ok: %v): %v", dsn, c.Host, c.Port, c.Database, c.User, c.Password == canary, err)
 		}
-		cfg := config.SQLSource{Name: "logo", Driver: "sqlserver", DSN: config.NewSecret(dsn), Query: "SELECT CODE AS sku, ONHAND AS qty FROM LV_001_01_STINVTOT"}
+		cfg := source(&erp{driver: "sqlserver", dsn: dsn}, "logo", "SELECT CODE AS sku, ONHAND AS qty FROM LV_001_01_STINVTOT")
 		p, err := New(cfg, st, Options{})
 		if err != nil {
 			t.Errorf("New(%q): %v", dsn, err)
@@ -73,7 +73,7 @@ func TestSQLServerDSNForms(t *testing.T) {
 		"server=erp-sql;user id=sa;password={" + canary + "};encrypt=maybe":                          "invalid encrypt",
 	}
 	for dsn, want := range bad {
-		cfg := config.SQLSource{Name: "logo", Driver: "sqlserver", DSN: config.NewSecret(dsn), Query: "SELECT 1 AS sku, 1 AS qty"}
+		cfg := source(&erp{driver: "sqlserver", dsn: dsn}, "logo", "SELECT 1 AS sku, 1 AS qty")
 		_, err := New(cfg, st, Options{})
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "ERP source logo: the sqlserver DSN cannot be used") {
 			t.Errorf("bad DSN %q: %v", dsn, err)
@@ -100,7 +100,8 @@ func TestUnreachableDatabaseIsDownWithoutThePassword(t *testing.T) {
 	}
 	for _, c := range cases {
 		st := openStore(t)
-		cfg := config.SQLSource{Name: "erp", Driver: c.driver, DSN: config.NewSecret(c.dsn), Query: "SELECT 'A' AS sku, 1 AS qty", Timeout: config.Duration(10 * time.Second)}
+		cfg := source(&erp{driver: c.driver, dsn: c.dsn}, "erp", "SELECT 'A' AS sku, 1 AS qty")
+		cfg.Timeout = config.Duration(10 * time.Second)
 		p := newPoller(t, cfg, st, Options{})
 		_, err := p.Read(context.Background())
 		var pe *Error
