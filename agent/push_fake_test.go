@@ -249,6 +249,16 @@ func (f *fakeMarket) ReadBack(ctx context.Context, items []connectors.Item) (map
 	return out, nil
 }
 
+// list makes skus known to the marketplace (listed, no stock, no price).
+func (f *fakeMarket) list(skus ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range skus {
+		zero := int64(0)
+		f.shown[s] = connectors.Observed{Found: true, Qty: &zero}
+	}
+}
+
 // set changes the faults under the lock.
 func (f *fakeMarket) set(fn func(f *fakeMarket)) {
 	f.mu.Lock()

@@ -203,7 +203,7 @@ func (p *pushLoop) reconcile(ctx context.Context, ref string, rows []queue.Claim
 			sentAt = r.SentAt
 		}
 	}
-	var shown, missing []queue.Claimed
+	var shown, missing, unlisted []queue.Claimed
 	if rb, ok := p.conn.(connectors.ReadBacker); ok {
 		st.requests++
 		obs, err := rb.ReadBack(ctx, toItems(rows))
@@ -212,9 +212,12 @@ func (p *pushLoop) reconcile(ctx context.Context, ref string, rows []queue.Claim
 			return
 		}
 		for _, r := range rows {
-			if shows(obs[r.SKU], r) {
+			switch o := obs[r.SKU]; {
+			case !o.Found:
+				unlisted = append(unlisted, r)
+			case shows(o, r):
 				shown = append(shown, r)
-			} else {
+			default:
 				missing = append(missing, r)
 			}
 		}
@@ -228,6 +231,12 @@ func (p *pushLoop) reconcile(ctx context.Context, ref string, rows []queue.Claim
 		return
 	}
 	st.confirmed += len(shown)
+	if len(unlisted) > 0 {
+		// A stock and price update cannot create a listing: sending again (or waiting
+		// to) would only be refused the same way.
+		reason := fmt.Sprintf("%s does not list this item (found neither by its key when the outcome of a push was read back); create the listing there, then change or requeue the item", p.marketplace)
+		p.rejectGroups(bc, []string{reason}, map[string][]queue.Claimed{reason: unlisted}, st)
+	}
 	now := p.set.Now()
 	resendAt := sentAt.Add(p.set.DupWindow)
 	switch {
@@ -238,9 +247,9 @@ func (p *pushLoop) reconcile(ctx context.Context, ref string, rows []queue.Claim
 	default:
 		p.later(c, now, resendAt)
 	}
-	p.log.Info().Str("batch", ref).Int("items", len(rows)).Int("confirmed", len(shown)).Int("not_shown", len(missing)).
-		Msgf("reconciled %d items of %s by what the store shows: %d show the values sent and are confirmed, %d do not%s",
-			len(rows), p.name, len(shown), len(missing), nextStep(len(missing), now, resendAt, c.next, p.set.DupWindow))
+	p.log.Info().Str("batch", ref).Int("items", len(rows)).Int("confirmed", len(shown)).Int("not_shown", len(missing)).Int("unlisted", len(unlisted)).
+		Msgf("reconciled %d items of %s by what the store shows: %d show the values sent and are confirmed, %d are not listed, %d do not show them%s",
+			len(rows), p.name, len(shown), len(unlisted), len(missing), nextStep(len(missing), now, resendAt, c.next, p.set.DupWindow))
 }
 
 func nextStep(missing int, now, resendAt, next time.Time, window time.Duration) string {

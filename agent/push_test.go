@@ -270,6 +270,7 @@ func TestPushLostAnswerNotAppliedWaitsOutTheDuplicateWindow(t *testing.T) {
 	// Not applied, answer lost: the marketplace saw the body, so a repeat within 15
 	// minutes would be refused.
 	h.m.errs = []error{&connectors.Error{Kind: connectors.Unknown, Message: "timeout awaiting the answer"}}
+	h.m.list("SKU-0001", "SKU-0002") // listed, with other values
 	h.seed(2, 3, "15.00")
 	h.cycle()
 	h.restart() // what the loop remembers of sent requests is gone; the outbox must suffice
@@ -389,5 +390,27 @@ func TestPushParallelStopsSendingAtA429(t *testing.T) {
 	s := h.stats()
 	if s.Dirty+s.Confirmed != 200 || s.InFlight != 0 || s.Retrying != 0 {
 		t.Fatalf("%+v", s)
+	}
+}
+
+func TestPushLostAnswerForAnUnlistedItemIsRejectedWithoutResending(t *testing.T) {
+	caps := testCaps()
+	caps.Async = true
+	caps.DuplicateWindow = 15 * time.Minute
+	h := newHarness(t, caps, nil)
+	h.m.errs = []error{&connectors.Error{Kind: connectors.Unknown, Message: "connection reset"}}
+	h.m.applyErr = true
+	h.m.reject["SKU-0002"] = "Bu barkoda ait onaylı ürün bulunamadı."
+	h.seed(2, 3, "15.00")
+	h.cycle()
+	h.clock.Advance(2 * time.Second)
+	h.wakeCycle()
+	h.expect(0, 0, 1, 1)
+	dl, _ := h.q.DeadLetters(h.ctx, testStore, 10)
+	if len(dl) != 1 || dl[0].SKU != "SKU-0002" || !strings.Contains(dl[0].Reason, "does not list this item") {
+		t.Fatalf("dead letters %+v", dl)
+	}
+	if n := h.m.requestCount(); n != 1 {
+		t.Fatalf("%d pushes; nothing is to be sent again", n)
 	}
 }
