@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,9 @@ type phase struct {
 
 // runLarge creates the table, runs the child and returns its phases.
 func runLarge(t testing.TB, rows int) []phase {
+	if runtime.GOOS != "linux" {
+		t.Skip("the large-table run reads its peak RSS from /proc (Linux)")
+	}
 	e := pgERP(t)
 	tb := e.table(t, "large")
 	e.exec(t, "CREATE TABLE "+tb+" (n INTEGER, sku TEXT, barcode TEXT, qty INTEGER, price NUMERIC(12,2))")
