@@ -72,6 +72,13 @@ func firstAfter(names []string, after string) string {
 	return ""
 }
 
+// copyInProgress reports whether a copy-then-truncate rotation has a copy under its
+// temporary name in dir.
+func copyInProgress(dir string) (bool, error) {
+	temps, err := listTemps(dir)
+	return len(temps) > 0, err
+}
+
 // listTemps returns copies left behind by a copy-then-truncate rotation that was cut
 // short (power loss, kill), as full paths.
 func listTemps(dir string) ([]string, error) {
