@@ -86,15 +86,14 @@ type pushLoop struct {
 	changed chan struct{} // a source committed changes
 
 	// Owned by the run goroutine.
-	deb        debouncer
-	prepared   bool
-	holdUntil  time.Time // no request before (Retry-After, marketplace down)
-	paused     string    // why pushes wait for the next scheduled push ("" : not paused)
-	failures   int       // consecutive failed requests
-	retryAt    time.Time // earliest future retry time of a dirty row
-	checks     map[string]*resultCheck
-	recent     map[string]time.Time // request fingerprint → when sent (duplicate rule)
-	lastHealth string
+	deb       debouncer
+	prepared  bool
+	holdUntil time.Time // no request before (Retry-After, marketplace down)
+	paused    string    // why pushes wait for the next scheduled push ("" : not paused)
+	failures  int       // consecutive failed requests
+	retryAt   time.Time // earliest future retry time of a dirty row
+	checks    map[string]*resultCheck
+	recent    map[string]time.Time // request fingerprint → when sent (duplicate rule)
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -319,15 +318,12 @@ func (p *pushLoop) afterCycle(ctx context.Context, st *cycleStats) {
 }
 
 func (p *pushLoop) health(ctx context.Context, state, msg string) {
-	key := state + "|" + msg
-	p.lastHealth = key
 	if err := p.q.ReportError(ctx, p.Name(), state, msg); err != nil && ctx.Err() == nil {
 		p.log.Warn().Err(err).Msg("recording the store's health failed")
 	}
 }
 
 func (p *pushLoop) healthOK(ctx context.Context, detail string) {
-	p.lastHealth = "ok"
 	if err := p.q.ReportOK(ctx, p.Name(), "ok", detail); err != nil && ctx.Err() == nil {
 		p.log.Warn().Err(err).Msg("recording the store's health failed")
 	}

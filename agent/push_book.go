@@ -45,9 +45,11 @@ func (p *pushLoop) requestFailed(ctx context.Context, claimed []queue.Claimed, e
 	var ce *connectors.Error
 	errors.As(err, &ce)
 	kind := connectors.KindOf(err)
-	if ctx.Err() != nil && kind != connectors.Auth {
-		// Stopping cut the request: it may have arrived.
-		kind = connectors.Unknown
+	if ctx.Err() != nil && kind != connectors.Unknown && kind != connectors.Auth {
+		// Stopping cut a request that had not gone out (it waited for the rate limit or
+		// for a connection): nothing happened to the items and no attempt is counted.
+		p.release(claimed)
+		return true
 	}
 	msg := err.Error()
 	st.fail(msg)

@@ -39,6 +39,7 @@ type fakeMarket struct {
 	block     chan struct{}     // when set, Push waits for it to close (or ctx)
 	entered   chan struct{}     // when set, Push signals it on entry
 	panicNext bool              // the next Push panics (after counting the request)
+	notSent   bool              // a Push cut while blocked reports "not sent" (Transient), not Unknown
 
 	// async
 	batches   map[string]*fakeBatch
@@ -109,6 +110,12 @@ func (f *fakeMarket) Push(ctx context.Context, items []connectors.Item) (connect
 		select {
 		case <-block:
 		case <-ctx.Done():
+			f.mu.Lock()
+			notSent := f.notSent
+			f.mu.Unlock()
+			if notSent {
+				return nil, &connectors.Error{Kind: connectors.Transient, Message: "request not sent", Err: ctx.Err()}
+			}
 			return nil, &connectors.Error{Kind: connectors.Unknown, Message: "request cut", Err: ctx.Err()}
 		}
 	}

@@ -115,6 +115,25 @@ func TestLoopStopCutsTheRequestInFlightAndLeavesNoLease(t *testing.T) {
 	}
 }
 
+func TestLoopStopReleasesARequestThatHadNotGoneOut(t *testing.T) {
+	l := startLiveLoop(t, testCaps(), 10*time.Millisecond, 50*time.Millisecond)
+	block := make(chan struct{})
+	defer close(block)
+	entered := make(chan struct{}, 4)
+	l.m.set(func(f *fakeMarket) { f.block, f.entered, f.notSent = block, entered, true })
+	l.apply(t, "A", 1, "10.00")
+	<-entered // waiting, as for the rate limit
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := l.q.Stats(context.Background())
+	if st := s[testStore]; st.InFlight != 0 || st.Dirty != 1 || st.Retrying != 0 {
+		t.Fatalf("after stop: %+v; the item must be claimable with no attempt counted", st)
+	}
+}
+
 func TestLoopTriggerPushesAndSurvivesAConnectorPanic(t *testing.T) {
 	l := startLiveLoop(t, testCaps(), 0, 0) // schedule only
 	l.m.set(func(f *fakeMarket) { f.panicNext = true })
