@@ -36,8 +36,8 @@ func sniff(src Source, o options, lim limits) (kind, error) {
 	if size <= 0 {
 		return 0, fileErr(o.Name, ErrEmpty, "is empty (0 bytes); export the stock list again", nil)
 	}
-	head := make([]byte, min(size, 4096))
-	if n, err := src.ReadAt(head, 0); n < len(head) {
+	head, err := readHead(src)
+	if err != nil {
 		return 0, fmt.Errorf("sheet: reading %s: %w", o.Name, err)
 	}
 	switch {
@@ -175,6 +175,19 @@ func looksLikeText(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// readHead returns the first 4 KB of src (less for a smaller file).
+func readHead(src Source) ([]byte, error) {
+	head := make([]byte, min(src.Size(), 4096))
+	n, err := src.ReadAt(head, 0)
+	if n == len(head) {
+		return head, nil
+	}
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return nil, err
 }
 
 func hasAnyPrefix(b []byte, prefixes [][]byte) bool {

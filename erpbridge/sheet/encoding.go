@@ -49,8 +49,8 @@ func (e textEncoding) reader(src Source) io.Reader {
 // NUL), UTF-8 if the whole file is valid UTF-8, and otherwise Windows-1254, which is
 // what Turkish Excel writes for "CSV (Comma delimited)".
 func detectEncoding(src Source, o options) (textEncoding, error) {
-	head := make([]byte, min(src.Size(), 4096))
-	if n, err := src.ReadAt(head, 0); n < len(head) {
+	head, err := readHead(src)
+	if err != nil {
 		return textEncoding{}, err
 	}
 	switch {

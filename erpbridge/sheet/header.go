@@ -13,8 +13,8 @@ var aliases = map[Field][]string{
 	FieldSKU:       {"Stok Kodu", "Stok Kod", "SKU", "Ürün Kodu", "Malzeme Kodu", "Stock Code", "Product Code"},
 	FieldBarcode:   {"Barkod", "Barcode", "EAN", "GTIN"},
 	FieldQuantity:  {"Miktar", "Stok", "Adet", "Quantity", "Qty", "Stock"},
-	FieldPrice:     {"Fiyat", "Satış Fiyatı", "Birim Fiyatı", "Price", "Sale Price"},
-	FieldListPrice: {"Liste Fiyatı", "PSF", "List Price"},
+	FieldPrice:     {"Fiyat", "Satış Fiyatı", "Birim Fiyatı", "Satış Fiyat", "Birim Fiyat", "Price", "Sale Price"},
+	FieldListPrice: {"Liste Fiyatı", "Liste Fiyat", "PSF", "List Price"},
 	FieldWarehouse: {"Depo", "Warehouse", "Depo Kodu"},
 	FieldPriceList: {"Fiyat Listesi", "Price List"},
 }

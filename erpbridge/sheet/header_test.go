@@ -21,7 +21,8 @@ func TestAliases(t *testing.T) {
 		"Stock Code": FieldSKU, "product code": FieldSKU,
 		"Barkod": FieldBarcode, "BARCODE": FieldBarcode, "EAN": FieldBarcode, "gtin": FieldBarcode,
 		"Miktar": FieldQuantity, "STOK": FieldQuantity, "Adet": FieldQuantity, "Quantity": FieldQuantity, "QTY": FieldQuantity, "Stock": FieldQuantity,
-		"Liste Fiyatı": FieldListPrice, "PSF": FieldListPrice, "List Price": FieldListPrice,
+		"Liste Fiyatı": FieldListPrice, "PSF": FieldListPrice, "List Price": FieldListPrice, "LİSTE FİYAT": FieldListPrice,
+		"Birim Fiyat": FieldPrice, "Satış Fiyat": FieldPrice,
 		"Depo": FieldWarehouse, "Warehouse": FieldWarehouse, "DEPO KODU": FieldWarehouse,
 		"Fiyat Listesi": FieldPriceList, "Price List": FieldPriceList,
 	}

@@ -113,11 +113,12 @@ type Header struct {
 // every problem, in file order. A row with problems goes to reject (once per
 // problem, all with the row's Line) instead of to fn. Empty rows are skipped.
 //
-// A returned error means the file as a whole is unusable (wrong format, no stock-code
-// column, encrypted, damaged…); it is a *FileError whose message a warehouse user can
-// act on. Rows already delivered before such an error must be discarded by the
-// caller. An error returned by fn or reject stops parsing and is returned unchanged;
-// so is ctx.Err() when ctx ends.
+// A *FileError means the file as a whole is unusable (wrong format, no stock-code
+// column, encrypted, damaged…); its message is for the warehouse user. Rows delivered
+// before such an error must be discarded by the caller. An error returned by fn or
+// reject stops parsing and is returned unchanged, as is ctx.Err() when ctx ends.
+// Errors wrapping ErrOptions are the caller's mistake; any other error is an I/O
+// failure reading src or the temporary folder.
 //
 // Rows are not deduplicated: a SKU may appear twice and the later row wins. Dedup
 // tracks that for the importer.

@@ -109,7 +109,7 @@ func (t *table) row(line int, cells []string) error {
 	switch {
 	case sku == "":
 		return t.reject(Problem{Line: line, Column: t.cols[iSKU].header, Reason: "row has no stock code"})
-	case fold(sku) == fold(t.cols[iSKU].header):
+	case strings.EqualFold(sku, t.cols[iSKU].header):
 		return t.reject(Problem{Line: line, Column: t.cols[iSKU].header, Value: raw, Reason: "row repeats the header row"})
 	case sci:
 		bad(iSKU, raw, fmt.Sprintf("'%s': Excel turned the stock code into a number and dropped digits; format the column as Text and re-enter it", raw))
