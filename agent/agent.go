@@ -209,4 +209,6 @@ func (a *Agent) addMaintenance() error {
 }
 
 // DefaultFactories are the built-in component kinds.
-func DefaultFactories() []Factory { return nil }
+func DefaultFactories() []Factory {
+	return []Factory{dropFolderFactory(), sqlSourceFactory(), storeFactory()}
+}
