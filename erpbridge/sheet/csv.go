@@ -25,6 +25,12 @@ func parseCSV(ctx context.Context, src Source, o options, lim limits, fn func(Ro
 		return h, fmt.Errorf("sheet: reading %s: %w", o.Name, err)
 	}
 
+	var text io.Reader = br
+	if crOnly(sample) {
+		// Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR.
+		text = crToLF{br}
+		sample = bytes.ReplaceAll(sample, []byte("\r"), []byte("\n"))
+	}
 	m := newMatcher(o.Columns)
 	delim := o.delim
 	lineOffset := 0
@@ -33,7 +39,7 @@ func parseCSV(ctx context.Context, src Source, o options, lim limits, fn func(Ro
 		if delim == 0 {
 			delim = d
 		}
-		if _, err := br.Discard(n); err != nil {
+		if _, err := io.CopyN(io.Discard, text, int64(n)); err != nil {
 			return h, fmt.Errorf("sheet: reading %s: %w", o.Name, err)
 		}
 		lineOffset = 1
@@ -42,7 +48,7 @@ func parseCSV(ctx context.Context, src Source, o options, lim limits, fn func(Ro
 	}
 	h.Delimiter = delimName(delim)
 
-	r := newRecordReader(br, byte(delim))
+	r := newRecordReader(text, byte(delim))
 	r.line = lineOffset
 	t := newTable(o, m, false, &h, lim, fn, reject)
 	for n := 0; ; n++ {
@@ -140,6 +146,24 @@ func sniffDelimiter(sample []byte, complete bool, m *matcher) rune {
 		}
 	}
 	return best
+}
+
+// crOnly reports text whose lines end in CR alone: there is a CR and no LF.
+func crOnly(sample []byte) bool {
+	return bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0
+}
+
+// crToLF turns every CR into LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 func delimName(d rune) string {

@@ -47,11 +47,15 @@ func fileErr(name string, kind error, msg string, cause error) *FileError {
 	return &FileError{File: name, Kind: kind, Msg: msg, Err: cause}
 }
 
-// withHeaders attaches the trimmed, non-empty cells of a header candidate.
+// withHeaders attaches the trimmed, non-empty cells of a header candidate (at most
+// 256: a row of 16,384 filled cells is no header worth listing in full).
 func (e *FileError) withHeaders(cells []string) *FileError {
 	for _, c := range cells {
 		if c = trimCell(c); c != "" {
 			e.Headers = append(e.Headers, c)
+			if len(e.Headers) == 256 {
+				break
+			}
 		}
 	}
 	return e

@@ -144,6 +144,9 @@ func goldenCases() []goldenCase {
 			`U-3;"Kablo";3`,
 			`U-4;normal;4`,
 		))},
+		{name: "csv-mac-cr", file: "mac.csv", data: func() []byte {
+			return cp1254(strings.ReplaceAll(lines("Stok Kodu;Ürün Adı;Miktar", `M-1;"iki`, `satır";1`, "M-2;tek;2"), "\r\n", "\r"))
+		}},
 		{name: "csv-sep-line", file: "sep.csv", data: text(lines("sep=;", "Stok Kodu;Miktar;Fiyat", "S-1;1;1,50", "S-2;2;2,50"))},
 		{name: "csv-comma-quoted", file: "comma.csv", data: text(lines(
 			`Stok Kodu,Ürün Adı,Miktar,Fiyat`,

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,11 +18,11 @@ import (
 )
 
 // bigBook is a workbook with n data rows, large enough for the spill paths when the
-// limits are shrunk.
+// limits are shrunk: SKUs in the shared-string table, barcodes inline.
 func bigBook(n int) []byte {
 	rows := []xrow{textRow(1, "Stok Kodu", "Barkod", "Miktar", "Fiyat")}
 	for i := 2; i <= n+1; i++ {
-		rows = append(rows, xr(i, xinl(fmt.Sprintf("SKU-%06d", i)), xinl(ean(fmt.Sprintf("869%09d", i))), xnum(strconv.Itoa(i%50)), xnum("12.5")))
+		rows = append(rows, xr(i, xsst(fmt.Sprintf("SKU-%06d", i)), xinl(ean(fmt.Sprintf("869%09d", i))), xnum(strconv.Itoa(i%50)), xnum("12.5")))
 	}
 	return xbook{sheets: []xsheet{{name: "Stok", rows: rows}}}.bytes()
 }
@@ -65,7 +66,8 @@ func TestLargeWorkbookUsesTempDirAndCleansUp(t *testing.T) {
 	lim := defaultLimits
 	lim.spoolAbove = 1 << 10 // force the copy-and-open-by-path route
 	lim.unzipSpill = 16 << 10
-	for _, spool := range []int64{1 << 10, 1 << 30} {
+	fds := openFiles(t) // after the first parse below the runtime's own descriptors exist
+	for _, spool := range []int64{1 << 10, 1 << 30, 1 << 10} {
 		lim.spoolAbove = spool
 		tmp := t.TempDir()
 		var during []string
@@ -92,7 +94,21 @@ func TestLargeWorkbookUsesTempDirAndCleansUp(t *testing.T) {
 		if left := filesUnder(t, tmp); len(left) != 0 {
 			t.Errorf("spoolAbove %d: left behind %q", spool, left)
 		}
+		if now := openFiles(t); fds >= 0 && now > fds {
+			t.Errorf("spoolAbove %d: %d open files after parsing, %d before: the rows or the workbook were not closed", spool, now, fds)
+		}
+		fds = openFiles(t)
 	}
+}
+
+// openFiles counts this process's open file descriptors (-1 where /proc is absent).
+func openFiles(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
 }
 
 func TestFailedOpenLeavesNothingBehind(t *testing.T) {
@@ -183,6 +199,21 @@ func TestZipBombs(t *testing.T) {
 	}
 	if _, _, _, err := parseAll(t, rawZip(t, liar...), Options{Name: "liar.xlsx"}); !errors.Is(err, ErrDamaged) {
 		t.Errorf("understated size: err %v; want ErrDamaged", err)
+	}
+}
+
+// The excelize limit is a second line behind sniff's check of the declared sizes;
+// this test goes around sniff to prove the limit is set and reported.
+func TestExcelizeUnzipLimit(t *testing.T) {
+	o, _ := normalize(Options{Name: "big.xlsx"})
+	lim := defaultLimits
+	lim.unzipTotal = 64 << 10
+	f, err := openWorkbook(bytes.NewReader(bigBook(3000)), o, lim, t.TempDir(), false)
+	if f != nil {
+		_ = closeWorkbook(f)
+	}
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err %v; want ErrTooLarge from excelize's UnzipSizeLimit", err)
 	}
 }
 
