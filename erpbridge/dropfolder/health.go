@@ -3,6 +3,7 @@ package dropfolder
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -12,7 +13,8 @@ import (
 // health writes the folder's state for the status command from its own goroutine. The
 // watcher's loop must never wait for the database: while an import holds the one writer
 // connection for a large file, the loop keeps draining file events. Only the newest
-// state is kept; older ones are overwritten unwritten.
+// state is kept; older ones are overwritten unwritten, and at most one state per
+// healthEvery is written, so a burst of imports does not double the commits.
 type health struct {
 	st   *queue.Store
 	comp string
@@ -22,6 +24,8 @@ type health struct {
 	pending *healthState
 	kick    chan struct{}
 }
+
+const healthEvery = time.Second
 
 type healthState struct {
 	ok            bool
@@ -66,6 +70,11 @@ func (h *health) run(ctx context.Context) {
 		}
 		if err != nil && ctx.Err() == nil {
 			h.log.Debug().Err(err).Msg("recording the folder's health failed; the next change of state is recorded instead")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(healthEvery):
 		}
 	}
 }

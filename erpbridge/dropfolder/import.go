@@ -208,13 +208,13 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		return err
 	}
 
-	dd := newDedup()
-	p, err := im.pass(ctx, tx, src, res, dd, nil)
+	p, err := im.pass(ctx, tx, src, res, nil)
 	if err != nil {
 		return err
 	}
 	failed := p.fileErr != nil || res.Policy == AllOrNothing && p.rejected > 0
-	if p.rerun && !failed {
+	twice := p.rerun && !failed
+	if twice {
 		// A row was replaced by a later row after its chunk had been applied. Undo
 		// the rows and read the file again, skipping the replaced rows, so that the
 		// queue and the journal see only the winning rows.
@@ -225,17 +225,25 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		if err := res.details.reset(); err != nil {
 			return err
 		}
-		if p, err = im.pass(ctx, tx, src, res, dd, p.newLosers); err != nil {
+		if p, err = im.pass(ctx, tx, src, res, p.newLosers); err != nil {
 			return err
 		}
 	}
 	p.fill(res)
+	h := res.Header
+	im.log.Debug().Str("file", res.File).Str("format", h.Format).Str("sheet", h.Sheet).Str("encoding", h.Encoding).
+		Str("delimiter", h.Delimiter).Int("header_row", h.Line).Interface("columns", h.Columns).Bool("read_twice", twice).
+		Int("rows", res.RowsRead).Int("rejected", res.Rejected).Int("replaced", res.Replaced).Int("warnings", res.Warned).
+		Str("outcome", res.Outcome.String()).Msg("file read; committing")
 	if res.Outcome == Failed {
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO file_rows"); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE file_rows"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, dropKeys); err != nil {
 		return err
 	}
 	if req.DryRun {

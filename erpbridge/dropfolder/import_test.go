@@ -75,6 +75,18 @@ func TestFarApartDuplicateAppliesOnlyTheLaterRow(t *testing.T) {
 	if n := len(journal(t, st, "")); n != 2501 {
 		t.Fatalf("%d journal entries, want 2501", n)
 	}
+	// The key table lives in the writer connection's temporary database; it must not
+	// outlive the import.
+	tx, err := st.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	err = tx.QueryRow("SELECT count(*) FROM temp.sqlite_master WHERE name = 'dropfolder_keys'").Scan(&left)
+	tx.Rollback()
+	if err != nil || left != 0 {
+		t.Fatalf("key table left behind: %d (%v)", left, err)
+	}
 	var report bytes.Buffer
 	if err := res.WriteReport(&report, Terminal); err != nil {
 		t.Fatal(err)

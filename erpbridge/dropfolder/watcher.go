@@ -269,8 +269,13 @@ func (l *loop) event(ev fsnotify.Event) {
 	if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) {
 		return // Chmod: antivirus and backup tools touch attributes all day
 	}
-	dir := l.w.set.Dir
-	if filepath.Clean(filepath.Dir(ev.Name)) != filepath.Clean(dir) {
+	dir := filepath.Clean(l.w.set.Dir)
+	if filepath.Clean(ev.Name) == dir {
+		// The folder itself was removed or renamed: its watch is gone with it.
+		l.eventsLost(errors.New("the folder was removed or renamed"))
+		return
+	}
+	if filepath.Clean(filepath.Dir(ev.Name)) != dir {
 		return
 	}
 	name := filepath.Base(ev.Name)
@@ -325,8 +330,10 @@ func (l *loop) rescan() {
 		}
 		l.broken = err
 		l.hl.set(false, w.state(l), err.Error())
-		if serr := l.setup(); serr != nil {
-			w.log.Debug().Err(serr).Msg("recreating the folder failed")
+		// Recreate a folder someone deleted; the staging folder is left alone, the
+		// worker may be using it.
+		if merr := os.MkdirAll(filepath.Join(w.set.Dir, processingDir), 0o755); merr != nil {
+			w.log.Debug().Err(merr).Msg("recreating the folder failed")
 		}
 		return
 	}

@@ -383,3 +383,20 @@ func TestStopDuringImportResumesAtNextStart(t *testing.T) {
 		t.Fatalf("%d journal entries, want %d", n, len(rows))
 	}
 }
+
+// The folder is deleted while watched (a user cleaning up, a share remounted): it is
+// made again, and a file dropped afterwards is imported.
+func TestFolderRemovedWhileWatched(t *testing.T) {
+	r := newRig(t, "name: silinen\nquiet_period: 100ms\npoll_interval: 200ms\n")
+	r.start()
+	waitFor(t, 10*time.Second, "the first listing", func() bool { return r.health().State == "watching" })
+	if err := os.RemoveAll(r.dir); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the folder made again", func() bool {
+		_, err := os.Stat(filepath.Join(r.dir, processingDir))
+		return err == nil
+	})
+	writeFile(t, filepath.Join(r.dir, "stok.csv"), stockCSV("S;1"))
+	r.waitImports(1, 30*time.Second)
+}
