@@ -78,6 +78,7 @@ func benchLoop(b *testing.B, n int, set pushSettings) (*pushLoop, *queue.Store, 
 		set.Batch = batchSize(caps, st.Limits)
 	}
 	set.DupWindow = caps.DuplicateWindow
+	set.Ahead = claimAhead(caps, st.Limits)
 	p := newPushLoop(st.Name, st.Marketplace, conn, q, zerolog.Nop(), set, RulesFingerprint(st.Rules, caps))
 	p.prepared = true
 	return p, q, sim
@@ -139,14 +140,20 @@ func BenchmarkPushTrendyol100k(b *testing.B) {
 
 // BenchmarkChangeToRequestLatency measures, in on-change mode with a 50 ms debounce,
 // the time from a committed change (Apply returned and the source called Changed) to its
-// request arriving at the simulated Trendyol. Each change waits until the previous one
-// arrived and max_delay has passed, so it measures the debounce path, not the rate cap.
+// request arriving at the simulated Trendyol. Every change is to an item with no push of
+// its own awaiting a result (such a change waits for that result, so that the latest
+// value wins), and it comes once the previous one arrived and max_delay has passed, so
+// this measures the debounce path, not the on-change rate cap.
 func BenchmarkChangeToRequestLatency(b *testing.B) {
 	const debounce, maxDelay = 50 * time.Millisecond, 100 * time.Millisecond
-	p, q, sim := benchLoop(b, 10, pushSettings{Debounce: debounce, MaxDelay: maxDelay})
+	p, q, sim := benchLoop(b, 1, pushSettings{Debounce: debounce, MaxDelay: maxDelay})
 	ctx := context.Background()
-	var st cycleStats
-	p.pushAll(ctx, &st) // the initial state goes first
+	barcode := func(i int) string { return fmt.Sprintf("870%010d", i) }
+	for i := 0; i < b.N; i++ {
+		if err := sim.AddProduct(trendyolsim.Product{Barcode: barcode(i), Quantity: 1, SalePrice: 10000}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := p.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -156,12 +163,18 @@ func BenchmarkChangeToRequestLatency(b *testing.B) {
 		_ = p.Stop(sctx)
 	}()
 	arrived := func() int { return sim.Stats().Endpoints["price-and-inventory"].Requests }
+	for deadline := time.Now().Add(30 * time.Second); arrived() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the initial push never arrived")
+		}
+	}
+	time.Sleep(maxDelay)
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		before := arrived()
-		c := change(fmt.Sprintf("SKU-%06d", i%10), int64(100+i), "")
-		c.Barcode = fmt.Sprintf("869%010d", i%10)
+		c := change(fmt.Sprintf("LAT-%06d", i), int64(100+i), "")
+		c.Barcode = barcode(i)
 		if _, err := q.Apply(ctx, []queue.ItemChange{c}); err != nil {
 			b.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 type pushSettings struct {
 	Batch              int           // items per Push: the connector's MaxBatch, or limits.batch_size
 	Parallel           int           // requests in flight at once (the pacer still keeps the rate)
+	Ahead              int           // batches claimed in advance while every request waits for the pacer
 	Debounce, MaxDelay time.Duration // on-change pushes (Debounce 0: schedule only)
 	// FirstCheck is when the result of an asynchronous batch (or the marketplace's state
 	// after a lost answer) is read first; later reads back off to MaxCheck.
@@ -40,6 +41,9 @@ func (s *pushSettings) defaults() {
 	}
 	if s.Parallel <= 0 {
 		s.Parallel = defaultParallel
+	}
+	if s.Ahead <= 0 {
+		s.Ahead = s.Parallel
 	}
 	if s.FirstCheck <= 0 {
 		s.FirstCheck = 2 * time.Second

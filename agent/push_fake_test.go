@@ -40,6 +40,7 @@ type fakeMarket struct {
 	entered   chan struct{}     // when set, Push signals it on entry
 	panicNext bool              // the next Push panics (after counting the request)
 	notSent   bool              // a Push cut while blocked reports "not sent" (Transient), not Unknown
+	delay     time.Duration     // each Push takes this long (wall time), as a slow marketplace
 
 	// async
 	batches   map[string]*fakeBatch
@@ -101,8 +102,11 @@ func optK(v *money.Kurus) string {
 
 func (f *fakeMarket) Push(ctx context.Context, items []connectors.Item) (connectors.Outcomes, error) {
 	f.mu.Lock()
-	entered, block := f.entered, f.block
+	entered, block, delay := f.entered, f.block, f.delay
 	f.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
 	if entered != nil {
 		entered <- struct{}{}
 	}

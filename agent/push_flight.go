@@ -32,16 +32,19 @@ type flight struct {
 // on the loop's goroutine (SQLite has one writer anyway); only the connector's Push runs
 // beside it.
 //
-// Sending comes before booking: a batch that came back accepted waits (still leased)
-// while the loop claims and sends the next, so a rate limit's burst is used fully; the
-// bookings catch up while the pacer holds the next requests. A failed request is booked
-// at once, since it may stop the cycle, and at most maxUnbooked accepted batches wait,
-// which bounds how long their leases are held.
+// Sending comes first, so a rate limit's burst is used fully: a batch that came back
+// accepted waits (still leased) while the loop claims and sends the next, and while every
+// request in flight waits for the pacer the loop books what came back and claims up to
+// Ahead batches (one rate window's worth) in advance, so that when the window opens only
+// the cheap sends and bookings are left. A failed request is booked at once, since it may
+// stop the cycle. At most maxUnbooked accepted batches wait for booking and Ahead claimed
+// ones for a slot, which bounds how long their leases are held.
 func (p *pushLoop) pushAll(ctx context.Context, st *cycleStats) {
 	landed := make(chan *flight, p.set.Parallel)
-	var unbooked []*flight
+	var unbooked, ready []*flight
 	inFlight := 0
-	drained := false
+	stop := false  // a failure ended the sending: let what is in flight land, send nothing more
+	empty := false // nothing claimable is left (or claiming failed)
 	take := func(f *flight) {
 		inFlight--
 		if f.err == nil {
@@ -50,9 +53,14 @@ func (p *pushLoop) pushAll(ctx context.Context, st *cycleStats) {
 			return
 		}
 		if p.land(ctx, f, st) {
-			drained = true // let the others land, send nothing more
+			stop = true
 		}
 	}
+	defer func() {
+		for _, f := range ready {
+			p.release(f.claimed)
+		}
+	}()
 	for {
 		for collecting := true; collecting && inFlight > 0; {
 			select {
@@ -62,54 +70,70 @@ func (p *pushLoop) pushAll(ctx context.Context, st *cycleStats) {
 				collecting = false
 			}
 		}
-		if !drained && inFlight < p.set.Parallel && len(unbooked) < maxUnbooked && p.mayPush(ctx) {
-			if p.launch(ctx, landed, st, &drained) {
+		sending := !stop && p.mayPush(ctx)
+		canSend := sending && inFlight < p.set.Parallel
+		switch {
+		case canSend && len(ready) > 0:
+			p.start(ctx, ready[0], landed, st)
+			ready = ready[1:]
+			inFlight++
+			continue
+		case canSend && !empty && len(unbooked) < maxUnbooked:
+			if f := p.next(ctx, st, &empty); f != nil {
+				p.start(ctx, f, landed, st)
 				inFlight++
 			}
 			continue
-		}
-		if len(unbooked) > 0 {
+		case len(unbooked) > 0:
 			p.land(ctx, unbooked[0], st)
 			unbooked = unbooked[1:]
 			continue
+		case sending && !empty && inFlight > 0 && len(ready) < p.set.Ahead:
+			if f := p.next(ctx, st, &empty); f != nil {
+				ready = append(ready, f)
+			}
+			continue
 		}
-		if inFlight == 0 {
+		if inFlight == 0 && (len(ready) == 0 || !sending) {
 			return
 		}
-		take(<-landed)
+		if inFlight > 0 {
+			take(<-landed)
+		}
 	}
 }
 
 // maxUnbooked accepted batches may wait for their booking while the loop sends.
 const maxUnbooked = 64
 
-// launch claims the next batch and starts its request. It reports whether a request
-// went out; it sets drained when nothing claimable is left or the claim failed.
-func (p *pushLoop) launch(ctx context.Context, landed chan<- *flight, st *cycleStats, drained *bool) bool {
+// next claims and prepares the next batch; nil when there is none to send now. It sets
+// empty when nothing claimable is left or the claim failed.
+func (p *pushLoop) next(ctx context.Context, st *cycleStats, empty *bool) *flight {
 	claimed, err := p.q.Claim(ctx, p.name, p.set.Batch)
 	if err != nil {
 		if ctx.Err() == nil {
 			st.fail("claiming items from the outbox failed: " + err.Error())
 			p.log.Error().Err(err).Msg("claiming items from the outbox failed; trying again at the next cycle")
 		}
-		*drained = true
-		return false
+		*empty = true
+		return nil
 	}
 	if len(claimed) == 0 {
-		*drained = true
-		return false
+		*empty = true
+		return nil
 	}
-	f := p.prepare(ctx, claimed)
-	if f == nil {
-		return false
-	}
+	return p.prepare(ctx, claimed)
+}
+
+// start sends a prepared batch on its own goroutine; its answer comes back on landed.
+func (p *pushLoop) start(ctx context.Context, f *flight, landed chan<- *flight, st *cycleStats) {
 	st.requests++
+	f.sentAt = p.set.Now()
 	go func() {
 		f.out, f.err = p.safePush(ctx, f.items)
 		f.took = p.set.Now().Sub(f.sentAt)
 		landed <- f
 	}()
-	return true
 }
 
 // mayPush reports whether the loop may send now.
@@ -128,6 +152,7 @@ func (p *pushLoop) send(ctx context.Context, claimed []queue.Claimed, st *cycleS
 		return false
 	}
 	st.requests++
+	f.sentAt = p.set.Now()
 	f.out, f.err = p.safePush(ctx, f.items)
 	f.took = p.set.Now().Sub(f.sentAt)
 	if f.err == nil {

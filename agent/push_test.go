@@ -414,3 +414,37 @@ func TestPushLostAnswerForAnUnlistedItemIsRejectedWithoutResending(t *testing.T)
 		t.Fatalf("%d pushes; nothing is to be sent again", n)
 	}
 }
+
+func TestPushClaimsAheadWhileRequestsWaitAndLosesNothing(t *testing.T) {
+	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
+	h.m.delay = 20 * time.Millisecond // slow answers: the loop claims ahead meanwhile
+	h.seed(100, 4, "7.00")
+	h.cycle()
+	if n := h.m.requestCount(); n != 20 {
+		t.Fatalf("%d requests, want 20", n)
+	}
+	h.expect(0, 0, 0, 100)
+	seen := map[string]int{}
+	for _, batch := range h.m.pushed {
+		for _, sku := range batch {
+			seen[sku]++
+		}
+	}
+	for i := 1; i <= 100; i++ {
+		if sku := fmt.Sprintf("SKU-%04d", i); seen[sku] != 1 {
+			t.Fatalf("%s pushed %d times", sku, seen[sku])
+		}
+	}
+}
+
+func TestPushReleasesClaimedAheadBatchesWhenItStops(t *testing.T) {
+	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
+	h.m.delay = 20 * time.Millisecond
+	h.m.errs = []error{nil, nil, &connectors.Error{Kind: connectors.RetryAfter, Status: 429, RetryAfter: time.Minute, Message: "slow down"}}
+	h.seed(100, 4, "7.00")
+	h.cycle()
+	s := h.stats()
+	if s.InFlight != 0 || s.Dirty+s.Confirmed != 100 || s.Retrying != 0 {
+		t.Fatalf("after a 429 with batches claimed ahead: %+v", s)
+	}
+}

@@ -78,6 +78,7 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 		rules[s.Name] = r
 		set := pushSettings{
 			Batch:       batchSize(caps, s.Limits),
+			Ahead:       claimAhead(caps, s.Limits),
 			Debounce:    s.Schedule.Debounce.D(),
 			MaxDelay:    s.Schedule.MaxDelay.D(),
 			DupWindow:   caps.DuplicateWindow,
@@ -120,4 +121,12 @@ func batchSize(caps connectors.Capabilities, l config.Limits) int {
 		return n
 	}
 	return 100
+}
+
+// claimAhead is how many batches a store claims in advance while its requests wait for
+// the rate limit: one window's worth of requests (so the next window's burst goes out at
+// once), at most maxUnbooked; the queue's lease (minutes) is far longer than a window.
+func claimAhead(caps connectors.Capabilities, l config.Limits) int {
+	n := caps.WithLimits(l).PushRate.Requests
+	return min(max(n, defaultParallel), maxUnbooked)
 }
