@@ -89,6 +89,9 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 		loops = append(loops, newPushLoop(s.Name, s.Marketplace, conn, env.Store, env.Log, set, RulesFingerprint(s.Rules, caps)))
 	}
 	env.Store.SetStores(rules)
+	if err := markRemovedStores(env); err != nil {
+		return nil, err
+	}
 	for _, l := range loops {
 		s, _ := cfg.Store(l.name)
 		if err := env.Sched.Add("push:"+l.name, s.Schedule.Push, JobOptions{Store: l.name}, func(context.Context) { l.Trigger() }); err != nil {
@@ -129,4 +132,23 @@ func batchSize(caps connectors.Capabilities, l config.Limits) int {
 func claimAhead(caps connectors.Capabilities, l config.Limits) int {
 	n := caps.WithLimits(l).PushRate.Requests
 	return min(max(n, defaultParallel), maxUnbooked)
+}
+
+// markRemovedStores records the passive fingerprint for stores that still have outbox
+// rows but are no longer in the config: like a passive store, nothing is computed for
+// them, so if one is added back its desired state is recomputed.
+func markRemovedStores(env *Env) error {
+	stats, err := env.Store.Stats(context.Background())
+	if err != nil {
+		return fmt.Errorf("reading the outbox: %w", err)
+	}
+	for name := range stats {
+		if _, ok := env.Config.Store(name); ok {
+			continue
+		}
+		if err := env.Store.RecordRulesHash(context.Background(), name, passiveHash); err != nil {
+			return fmt.Errorf("store %s: %w", name, err)
+		}
+	}
+	return nil
 }

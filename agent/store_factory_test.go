@@ -160,6 +160,23 @@ func TestStoreBecomingActiveRecomputesDesiredState(t *testing.T) {
 	}
 }
 
+func TestStoreRemovedAndAddedBackRecomputesDesiredState(t *testing.T) {
+	f := newFactoryEnv(t)
+	ctx := context.Background()
+	_, loops := f.build(nil, testStoreConfig("shop", true, baseRules()))
+	f.apply(change("A", 5, "100.00"))
+	loops["shop"].cycle(ctx, wakeSchedule)
+
+	_, _ = f.build(nil, testStoreConfig("other", true, baseRules())) // "shop" left the config
+	f.apply(change("A", 7, "100.00"))
+
+	_, loops = f.build(nil, testStoreConfig("shop", true, baseRules()))
+	loops["shop"].cycle(ctx, wakeSchedule)
+	if got := f.market["shop"].state("A"); got != "A: 7 100.00 100.00\n" {
+		t.Fatalf("after coming back: %s", got)
+	}
+}
+
 func TestBatchSize(t *testing.T) {
 	for _, tc := range []struct {
 		max, limit, want int
