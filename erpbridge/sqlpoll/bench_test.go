@@ -23,7 +23,7 @@ import (
 type phase struct {
 	name                                    string
 	rows, changed, applied, rejected, diffs int
-	seconds                                 float64
+	seconds, erpSeconds                     float64
 	peakMB                                  float64
 }
 
@@ -52,7 +52,7 @@ func runLarge(t testing.TB, rows int) []phase {
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) != 8 || f[0] != "phase" {
+		if len(f) != 9 || f[0] != "phase" {
 			continue
 		}
 		p := phase{name: f[1]}
@@ -61,7 +61,8 @@ func runLarge(t testing.TB, rows int) []phase {
 		p.applied, _ = strconv.Atoi(f[4])
 		p.rejected, _ = strconv.Atoi(f[5])
 		p.seconds, _ = strconv.ParseFloat(f[6], 64)
-		p.peakMB, _ = strconv.ParseFloat(f[7], 64)
+		p.erpSeconds, _ = strconv.ParseFloat(f[7], 64)
+		p.peakMB, _ = strconv.ParseFloat(f[8], 64)
 		phases = append(phases, p)
 	}
 	if err := cmd.Wait(); err != nil || len(phases) != 3 {
@@ -88,7 +89,7 @@ func TestLargeChild(t *testing.T) {
 		start := time.Now()
 		res := mustRead(t, p)
 		secs := time.Since(start).Seconds()
-		fmt.Printf("phase %s %d %d %d %d %.3f %.1f\n", name, res.Rows, res.Changed, res.Applied, res.Rejected, secs, peakRSSMB(t))
+		fmt.Printf("phase %s %d %d %d %d %.3f %.3f %.1f\n", name, res.Rows, res.Changed, res.Applied, res.Rejected, secs, res.ERPTime.Seconds(), peakRSSMB(t))
 	}
 	run("first")
 	run("unchanged")
@@ -119,6 +120,7 @@ func BenchmarkSnapshot1M(b *testing.B) {
 	for b.Loop() {
 		for _, p := range runLarge(b, 1_000_000) {
 			b.ReportMetric(p.seconds, p.name+"-s")
+			b.ReportMetric(p.erpSeconds, p.name+"-erp-s")
 			b.ReportMetric(float64(p.rows)/p.seconds, p.name+"-rows/s")
 			b.ReportMetric(p.peakMB, p.name+"-peakMB")
 		}
@@ -140,7 +142,7 @@ func TestSnapshotLargeTable(t *testing.T) {
 	phases := runLarge(t, rows)
 	want := []struct{ changed, applied int }{{rows, rows}, {0, 0}, {rows / 100, rows / 100}}
 	for i, p := range phases {
-		t.Logf("%-10s %7d rows, %7d changed in %6.2f s, peak RSS %5.1f MB", p.name, p.rows, p.changed, p.seconds, p.peakMB)
+		t.Logf("%-10s %7d rows, %7d changed in %6.2f s (ERP phase %5.2f s), peak RSS %5.1f MB", p.name, p.rows, p.changed, p.seconds, p.erpSeconds, p.peakMB)
 		if p.rows != rows || p.changed != want[i].changed || p.applied != want[i].applied || p.rejected != 0 {
 			t.Errorf("%s: %+v, want %d changed and applied", p.name, p, want[i].changed)
 		}
