@@ -26,8 +26,9 @@ func storeFactory() Factory { return StoreFactory(connectors.New) }
 
 // StoreFactory is storeFactory with another way to build connectors.
 //
-// It must come before the source factories in the factory list: it chains the stores'
-// on-change triggers into Env.Changed, which sources call after they commit.
+// It chains the stores' on-change triggers into Env.Changed, which sources call after
+// they commit. A source must read env.Changed when it calls it, not when it is built
+// (the built-in source factories do), or come after this factory.
 func StoreFactory(build ConnectorBuilder) Factory {
 	return Factory{Kind: KindStore, Build: func(env *Env) ([]Component, error) {
 		loops, err := BuildStores(env, build)

@@ -26,8 +26,6 @@ type Options struct {
 	For time.Duration // stop after this long; 0: run until ctx ends (Ctrl-C)
 	// Command is how the user runs syncagent, for the hints ("syncagent", "go run .").
 	Command string
-	// Factories build the agent's components; nil: the agent's built-in ones.
-	Factories []agent.Factory
 }
 
 // Result is what a demo run did.
@@ -90,7 +88,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		runCtx, cancel = context.WithTimeout(ctx, opt.For)
 		defer cancel()
 	}
-	a := agent.New(cfg, log, agent.Options{Factories: opt.Factories})
+	a := agent.New(cfg, log, agent.Options{})
 	done := make(chan error, 1)
 	go func() { done <- a.Run(runCtx) }()
 	select {

@@ -11,32 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/agent"
 	"syncagent/agent/demo"
-	"syncagent/agent/logging"
-	"syncagent/connectors"
-	"syncagent/erpbridge/dropfolder"
 )
-
-// factories are the store loops and the drop folder watcher, the components the demo
-// needs, wired here as the agent's default factories wire them.
-func factories() []agent.Factory {
-	return []agent.Factory{
-		agent.StoreFactory(connectors.New),
-		{Kind: agent.KindSource, Build: func(env *agent.Env) ([]agent.Component, error) {
-			var out []agent.Component
-			for _, f := range env.Config.Sources.DropFolders {
-				w, err := dropfolder.New(dropfolder.FromConfig(env.Config, f), env.Store, logging.Component(env.Log, "dropfolder"),
-					func() { env.Changed() })
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, w)
-			}
-			return out, nil
-		}},
-	}
-}
 
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -58,7 +34,7 @@ func (l *lockedBuffer) String() string {
 func TestDemoShowsChangesArrivingAfterEachStoresRules(t *testing.T) {
 	var out lockedBuffer
 	dir := t.TempDir()
-	res, err := demo.Run(context.Background(), demo.Options{Out: &out, Dir: dir, For: 12 * time.Second, Factories: factories()})
+	res, err := demo.Run(context.Background(), demo.Options{Out: &out, Dir: dir, For: 12 * time.Second})
 	text := out.String()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
