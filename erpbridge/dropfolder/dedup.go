@@ -3,6 +3,7 @@ package dropfolder
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"syncagent/queue"
@@ -42,10 +43,10 @@ const (
 // newKeyTable creates (or empties) the table for one reading of a file.
 func newKeyTable(ctx context.Context, tx *sql.Tx) (*keyTable, error) {
 	if _, err := tx.ExecContext(ctx, createKeys); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("creating the table of repeated SKUs: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.dropfolder_keys"); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("emptying the table of repeated SKUs: %w", err)
 	}
 	return &keyTable{tx: tx}, nil
 }

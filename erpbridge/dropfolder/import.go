@@ -205,7 +205,7 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		return fmt.Errorf("recording the import: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT file_rows"); err != nil {
-		return err
+		return fmt.Errorf("import transaction of %s: %w", res.File, err)
 	}
 
 	p, err := im.pass(ctx, tx, src, res, nil)
@@ -220,10 +220,10 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		// queue and the journal see only the winning rows.
 		im.log.Debug().Int("replaced", len(p.newLosers)).Msg("a SKU repeats far apart in the file; reading it again to apply only the later rows")
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO file_rows"); err != nil {
-			return err
+			return fmt.Errorf("undoing the rows of %s before reading it again: %w", res.File, err)
 		}
 		if err := res.details.reset(); err != nil {
-			return err
+			return fmt.Errorf("emptying the work file of %s: %w", res.File, err)
 		}
 		if p, err = im.pass(ctx, tx, src, res, p.newLosers); err != nil {
 			return err
@@ -237,14 +237,14 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		Str("outcome", res.Outcome.String()).Msg("file read; committing")
 	if res.Outcome == Failed {
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO file_rows"); err != nil {
-			return err
+			return fmt.Errorf("undoing the rows of rejected file %s: %w", res.File, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE file_rows"); err != nil {
-		return err
+		return fmt.Errorf("import transaction of %s: %w", res.File, err)
 	}
 	if _, err := tx.ExecContext(ctx, dropKeys); err != nil {
-		return err
+		return fmt.Errorf("import transaction of %s: %w", res.File, err)
 	}
 	if req.DryRun {
 		return nil // the deferred rollback undoes the record and the changes
