@@ -1,0 +1,58 @@
+package trendyol
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"syncagent/connectors/trendyol/api"
+	"syncagent/queue/order"
+)
+
+// A package as the stream sends it: per-unit amounts, orderDate on the GMT+3 wall
+// clock, a commercial buyer; and one with the pre-rename field names.
+func TestNormalizePackage(t *testing.T) {
+	const body = `{"shipmentPackageId":3330111,"orderNumber":"10654411111","status":"Picking",
+	"orderDate":1759330800000,"lastModifiedDate":1759320000500,"currencyCode":"TRY",
+	"customerFirstName":"Ayşe","customerLastName":"Yılmaz","customerEmail":"pf+x@trendyolmail.com","commercial":true,
+	"cargoTrackingNumber":7330123,"cargoProviderName":"Trendyol Express","originPackageIds":[3330100],
+	"shipmentAddress":{"firstName":"Ayşe","lastName":"Yılmaz","address1":"Moda Cad. 12","district":"Kadıköy","city":"İstanbul","postalCode":"34710","countryCode":"TR","phone":"5XXXXXXXXX"},
+	"invoiceAddress":{"company":"Yılmaz Ltd","taxOffice":"Kadıköy","taxNumber":"1234567890","fullName":"Ayşe Yılmaz"},
+	"lines":[{"lineId":4765111111,"barcode":"8680000000011","stockCode":"A1","productName":"Gömlek","quantity":2,
+	  "lineGrossAmount":100.00,"lineSellerDiscount":10.00,"lineTyDiscount":2.5,"lineTotalDiscount":12.5,"lineUnitPrice":87.50,"vatRate":20,
+	  "orderLineItemStatusName":"Picking"},
+	 {"id":4765111112,"barcode":"8680000000028","merchantSku":"A2","quantity":1,"price":49.99,"vatRate":10}]}`
+	var p api.Package
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatal(err)
+	}
+	o, err := normalizePackage(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID != "10654411111" || o.Number != o.ID || o.Status != order.Processing || o.RawStatus != "Picking" {
+		t.Fatalf("keys/status: %+v", o)
+	}
+	// 1759330800000 is 2025-10-01 15:00 on the GMT+3 wall clock, i.e. 12:00 UTC.
+	if want := time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC); !o.OrderedAt.Equal(want) {
+		t.Fatalf("ordered at %v, want %v", o.OrderedAt.UTC(), want)
+	}
+	if o.Customer.Company != "Yılmaz Ltd" || o.Customer.TaxNumber != "1234567890" || o.ShipTo.District != "Kadıköy" {
+		t.Fatalf("customer %+v ship %+v", o.Customer, o.ShipTo)
+	}
+	pk := o.Packages[0]
+	if pk.ID != "3330111" || pk.Origin[0] != "3330100" || pk.CargoTracking != "7330123" {
+		t.Fatalf("package %+v", pk)
+	}
+	l := pk.Lines[0]
+	if l.SKU != "A1" || l.UnitPrice != 10000 || l.Discount != 2500 || l.Total != 17500 || l.VATRate != 2000 {
+		t.Fatalf("line %+v", l)
+	}
+	l2 := pk.Lines[1]
+	if l2.ID != "4765111112" || l2.SKU != "A2" || l2.Total != 4999 || l2.UnitPrice != 4999 || l2.VATRate != 1000 {
+		t.Fatalf("old field names: %+v", l2)
+	}
+	if tot := o.Totals(); tot.Total != 22499 || tot.Units != 3 {
+		t.Fatalf("totals %+v", tot)
+	}
+}
