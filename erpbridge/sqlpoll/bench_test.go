@@ -130,7 +130,7 @@ func BenchmarkSnapshot1M(b *testing.B) {
 // TestSnapshotLargeTable checks the counts of the large-table run and that memory stays
 // flat: the peak RSS of a reading does not grow with the table. It is skipped with
 // -short; under the race detector (which multiplies memory and time) it reads 100k rows
-// and does not judge memory.
+// and does not judge memory. SYNCAGENT_SQLPOLL_LARGE_ROWS sets another size.
 func TestSnapshotLargeTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large-table run skipped in -short mode")
@@ -138,6 +138,9 @@ func TestSnapshotLargeTable(t *testing.T) {
 	rows := 1_000_000
 	if raceEnabled {
 		rows = 100_000
+	}
+	if v := os.Getenv("SYNCAGENT_SQLPOLL_LARGE_ROWS"); v != "" { // to compare sizes
+		rows, _ = strconv.Atoi(v)
 	}
 	phases := runLarge(t, rows)
 	want := []struct{ changed, applied int }{{rows, rows}, {0, 0}, {rows / 100, rows / 100}}
