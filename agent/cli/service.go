@@ -43,7 +43,10 @@ func runInstall(_ context.Context, env *Env, args []string) int {
 		return fail(env, "%v", err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return fail(env, "config file %s: %v; the service was not installed (pass --config FILE)", abs, err)
+		if errors.Is(err, os.ErrNotExist) {
+			return fail(env, "config file %s does not exist; the service was not installed (pass --config FILE)", abs)
+		}
+		return fail(env, "config file %s: %v; the service was not installed", abs, err)
 	}
 	if _, err := config.Load(abs); err != nil {
 		// Still installed: the missing piece may be an environment variable that only
@@ -99,23 +102,39 @@ func runUninstall(_ context.Context, env *Env, args []string) int {
 }
 
 func runServiceStart(_ context.Context, env *Env, args []string) int {
-	return control(env, "start", args, func() error { return service.Start(startSettle) }, "started")
+	return control(env, "start", args, func() (string, error) {
+		already, err := service.Start(startSettle)
+		if already {
+			return "is already running", err
+		}
+		return "started", err
+	})
 }
 
 func runServiceStop(_ context.Context, env *Env, args []string) int {
-	return control(env, "stop", args, service.Stop, "stopped")
+	return control(env, "stop", args, func() (string, error) {
+		was, err := service.Stop()
+		if !was && err == nil {
+			return "is not running", nil
+		}
+		return "stopped", err
+	})
 }
 
 func runServiceRestart(_ context.Context, env *Env, args []string) int {
-	return control(env, "restart", args, func() error { return service.Restart(startSettle) }, "restarted")
+	return control(env, "restart", args, func() (string, error) {
+		return "restarted", service.Restart(startSettle)
+	})
 }
 
-func control(env *Env, name string, args []string, do func() error, done string) int {
+// control runs one service-manager request and says what became of the service.
+func control(env *Env, name string, args []string, do func() (string, error)) int {
 	fs := flags(lookup(name), env)
 	if _, code := parse(fs, args); code >= 0 {
 		return code
 	}
-	if err := do(); err != nil {
+	done, err := do()
+	if err != nil {
 		return fail(env, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "the service %q %s\n", service.Name, done)

@@ -110,25 +110,36 @@ func Uninstall() (removed bool, err error) {
 
 // Start asks the service manager to start the service and waits up to settle for it
 // to stay running: a service that stops at once (a broken config) is reported with
-// where its reason was written.
-func Start(settle time.Duration) error {
+// where its reason was written. It reports already=true when it was running.
+func Start(settle time.Duration) (already bool, err error) {
 	s, err := controller()
 	if err != nil {
-		return err
+		return false, err
+	}
+	if st, err := s.Status(); err == nil && st == kservice.StatusRunning {
+		return true, nil
 	}
 	if err := s.Start(); err != nil {
-		return plain("start", err)
+		return false, plain("start", err)
 	}
-	return checkRunning(s, settle)
+	return false, checkRunning(s, settle)
 }
 
-// Stop asks the service manager to stop the service and waits until it has.
-func Stop() error {
+// Stop asks the service manager to stop the service and waits until it has. It
+// reports wasRunning=false, and does nothing, when the service was not running.
+func Stop() (wasRunning bool, err error) {
 	s, err := controller()
 	if err != nil {
-		return err
+		return false, err
 	}
-	return plain("stop", s.Stop())
+	st, err := s.Status()
+	if err != nil && !strings.Contains(err.Error(), "failed state") {
+		return false, plain("stop", err)
+	}
+	if st != kservice.StatusRunning {
+		return false, nil
+	}
+	return true, plain("stop", s.Stop())
 }
 
 // Restart stops the service, starts it again, and checks it as Start does.
