@@ -97,6 +97,14 @@ type StoreOrders struct {
 	DefaultWarehouse string   `yaml:"default_warehouse"` // warehouse an order's stock is taken from
 	CargoFirm        string   `yaml:"cargo_firm"`        // passed to the sink
 	Lookback         Duration `yaml:"lookback"`          // how far back the first fetch reaches
+	// Release says what, besides a cancellation, ends a reservation (docs/orders.md):
+	// erp_reading (written to the ERP, then an ERP reading taken after the write shows the
+	// SKU), shipped (the marketplace reported it shipped, then such a reading), or auto
+	// (erp_reading when transfer is on, else shipped; resolved at load).
+	Release string `yaml:"release"`
+	// ReleaseAfter, when set, releases a reservation held longer than this whatever else
+	// happened (a safety valve for an ERP that is never read again); 0: never.
+	ReleaseAfter Duration `yaml:"release_after"`
 }
 
 // Limits override a marketplace's documented limits (never raise them without the marketplace's word).
@@ -163,14 +171,16 @@ type FileSink struct {
 
 // SQLSink runs configured statements per order in one transaction against the ERP database.
 type SQLSink struct {
-	Name    string   `yaml:"name" cfg:"required"`
-	Driver  string   `yaml:"driver" cfg:"required"`
-	DSN     Secret   `yaml:"dsn" cfg:"required"`
-	Exists  string   `yaml:"exists"` // optional: returns a row when the order is already in the ERP
-	Header  string   `yaml:"header" cfg:"required"`
-	Line    string   `yaml:"line" cfg:"required"`
-	Cancel  string   `yaml:"cancel"` // optional: records a cancellation
-	Timeout Duration `yaml:"timeout"`
+	Name   string `yaml:"name" cfg:"required"`
+	Driver string `yaml:"driver" cfg:"required"`
+	DSN    Secret `yaml:"dsn" cfg:"required"`
+	Exists string `yaml:"exists"` // optional: returns a row when the order is already in the ERP
+	Header string `yaml:"header" cfg:"required"`
+	Line   string `yaml:"line" cfg:"required"`
+	Cancel string `yaml:"cancel"` // optional: records a cancellation, once per export
+	// CancelLine optionally runs once per cancelled SKU of an export (with the line parameters).
+	CancelLine string   `yaml:"cancel_line"`
+	Timeout    Duration `yaml:"timeout"`
 }
 
 // Pos returns where the value at a field path ("stores[0].rules.scope") stands in the file.

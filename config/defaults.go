@@ -58,6 +58,7 @@ func (o *StoreOrders) setDefaults() {
 	o.DeductStock = true
 	o.DefaultWarehouse = DefaultWarehouse
 	o.Lookback = Duration(7 * 24 * time.Hour)
+	o.Release = "auto"
 }
 
 func (d *DropFolder) setDefaults() {

@@ -64,6 +64,14 @@ func (c *Config) finish() {
 	if c.Log.Dir == "" {
 		c.Log.Dir = Path(filepath.Join(string(c.DataDir), "logs"))
 	}
+	for i := range c.Stores {
+		if o := &c.Stores[i].Orders; o.Release == "auto" || o.Release == "" {
+			o.Release = "shipped"
+			if o.Transfer {
+				o.Release = "erp_reading"
+			}
+		}
+	}
 	for i := range c.Sinks.Files {
 		if c.Sinks.Files[i].CancelDir == "" {
 			c.Sinks.Files[i].CancelDir = Path(filepath.Join(string(c.Sinks.Files[i].Dir), "cancelled"))
@@ -207,6 +215,16 @@ func (c *Config) validate(errs []error) []error {
 			} else if _, ok := sinks[o.Sink]; !ok {
 				v.at(p+".orders.sink", "%s.orders.sink: no sink named %q%s", p, o.Sink, didYouMean(o.Sink, sinks))
 			}
+		}
+		v.oneOf(p+".orders.release", o.Release, "auto", "erp_reading", "shipped")
+		if o.Release == "erp_reading" && !o.Transfer {
+			v.at(p+".orders.release", "%s.orders.release: erp_reading waits for the order to be written to the ERP, but transfer is off; use release: shipped (or turn transfer on)", p)
+		}
+		if o.DeductStock && strings.TrimSpace(o.DefaultWarehouse) == "" {
+			v.at(p+".orders.default_warehouse", "%s.orders: deduct_stock is on, so default_warehouse (the warehouse ordered units are taken from) cannot be empty", p)
+		}
+		if o.ReleaseAfter > 0 && o.ReleaseAfter.D() < time.Hour {
+			v.at(p+".orders.release_after", "%s.orders.release_after: %s is shorter than an hour; a reservation released that early lets the stores sell units the ERP does not show yet (0 turns the valve off)", p, o.ReleaseAfter)
 		}
 		l := &s.Limits
 		if l.Requests < 0 || l.BatchSize < 0 {
