@@ -65,6 +65,9 @@ command -v go >/dev/null 2>&1 || die "Go is not installed (see go.mod for the ve
 if want linux-amd64 || want linux-arm64; then need_nfpm; fi
 
 log "syncagent $VERSION (commit $COMMIT) for: $TARGETS"
+case "$DIST" in
+  / | "$ROOT" | "") die "DIST must be a folder of its own, not \"$DIST\"" ;;
+esac
 rm -rf "$DIST"
 mkdir -p "$DIST/build"
 

@@ -68,7 +68,7 @@ VERSION=${VERSION%-linux-*}
 VERSION=${VERSION%-windows-amd64.exe}
 
 pkgs=(binutils)
-[ -n "$DEB_AMD64$DEB_ARM64" ] && pkgs+=(lintian systemd)
+[ -n "$DEB_AMD64$DEB_ARM64" ] && pkgs+=(lintian systemd file)
 [ -n "$RPM_AMD64$RPM_ARM64" ] && pkgs+=(rpm)
 [ -n "$BIN_ARM64" ] && pkgs+=(qemu-user libc6-arm64-cross)
 [ -n "$EXE$SETUP" ] && pkgs+=(wine64 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
@@ -311,6 +311,12 @@ windows_test() {
   fi
 
   wine_init || { fail "windows: a wine prefix"; return; }
+  # The service adapter's own tests, as Windows code (SCM calls aside, which need Windows).
+  if GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$TMP/service.test.exe" ./agent/service >"$TMP/gotest.err" 2>&1; then
+    check "windows: go test ./agent/service passes as a Windows program" w "$TMP/service.test.exe"
+  else
+    fail "windows: building the agent/service tests for Windows" "$(cat "$TMP/gotest.err")"
+  fi
   check "windows: syncagent.exe version prints $VERSION" bash -c 'out=$(timeout 120 "$1" "$2" version 2>&1); echo "$out"; echo "$out" | grep -qF "syncagent $3 " && echo "$out" | grep -q "windows/amd64"' _ "$WINE" "$EXE" "$VERSION"
   check "windows: the Windows default config is valid" bash -c 'out=$(timeout 120 "$1" "$2" check-config --config "$3" 2>&1); rc=$?; echo "$out"; [ $rc -eq 0 ] && echo "$out" | grep -q "config is valid"' _ "$WINE" "$EXE" "$(winpath "$ROOT/installer/windows/config.yaml")"
   BROKEN_EXIT=1 expect_broken "windows: check-config names the lines of a broken config" w "$EXE" check-config --config "$(winpath "$ROOT/installer/test/broken.yaml")"

@@ -20,6 +20,8 @@ type Installation struct {
 	// Packaged is true for the unit the .deb/.rpm package ships
 	// (/lib/systemd/system/syncagent.service): the package manager owns it.
 	Packaged bool
+	// Masked is true when systemd has the unit masked (linked to /dev/null).
+	Masked bool
 }
 
 // ConfigPath is the --config value of the registered command line ("" if none).
@@ -72,6 +74,8 @@ func Install(o Options) (already bool, err error) {
 	if in != nil {
 		cfg := c.Arguments[len(c.Arguments)-1]
 		switch {
+		case in.Masked:
+			return false, fmt.Errorf("%s is masked (%s links to /dev/null, as removing the package leaves it); unmask it first: systemctl unmask %s", Name+".service", in.Where, Name)
 		case in.Packaged:
 			return false, fmt.Errorf("the service comes with the syncagent package (%s; it runs %s); turn it on with: systemctl enable --now %s", in.Where, strings.Join(in.Args, " "), Name)
 		case in.same(c.Executable, cfg):
@@ -94,7 +98,7 @@ func Uninstall() (removed bool, err error) {
 	if err != nil {
 		return false, plain("inspect", err)
 	}
-	if in == nil {
+	if in == nil || in.Masked {
 		return false, nil
 	}
 	if in.Packaged {
@@ -197,6 +201,9 @@ func State(cfgPath string) (string, error) {
 	in, err := Installed()
 	if err != nil || in == nil {
 		return state, nil
+	}
+	if in.Masked {
+		return "masked (systemd will not start it; systemctl unmask " + Name + ")", nil
 	}
 	if abs, err := filepath.Abs(cfgPath); err == nil {
 		if used := in.ConfigPath(); used != "" && !samePath(used, abs) {

@@ -31,6 +31,11 @@ func Installed() (*Installation, error) {
 func installedIn(root string) (*Installation, error) {
 	for _, d := range unitDirs {
 		path := filepath.Join(root, d.dir, Name+".service")
+		if target, err := os.Readlink(path); err == nil && target == os.DevNull {
+			// A mask (left behind by removing the Debian package): systemd will not
+			// start the unit, whatever else is installed.
+			return &Installation{Where: filepath.Join(d.dir, Name+".service"), Masked: true}, nil
+		}
 		f, err := os.Open(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -12,8 +12,10 @@ import (
 )
 
 func TestConfigRegistersTheEntryWithAnAbsoluteConfigPath(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir) // a relative --config is taken from where install runs, then fixed
+	dir, err := os.Getwd() // a relative --config is taken from where install runs, then fixed
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := Config(Options{ConfigPath: "config.yaml", Executable: filepath.Join(dir, "syncagent"), UserName: "syncagent"})
 	if err != nil {
 		t.Fatal(err)

@@ -183,6 +183,19 @@ func TestInstalledFindsTheUnitSystemdWouldUse(t *testing.T) {
 	if err != nil || in == nil || !in.Packaged || in.ConfigPath() != "/etc/syncagent/config.yaml" {
 		t.Fatalf("packaged unit: %+v, %v", in, err)
 	}
+	mask := filepath.Join(root, "etc/systemd/system", Name+".service")
+	if err := os.MkdirAll(filepath.Dir(mask), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(os.DevNull, mask); err != nil {
+		t.Fatal(err)
+	}
+	if in, err := installedIn(root); err != nil || in == nil || !in.Masked {
+		t.Fatalf("a unit linked to /dev/null is a mask: %+v, %v", in, err)
+	}
+	if err := os.Remove(mask); err != nil {
+		t.Fatal(err)
+	}
 	write("etc/systemd/system", `/opt/syncagent/syncagent run-service --config=/opt/syncagent/config.yaml`)
 	in, err = installedIn(root)
 	if err != nil || in == nil || in.Packaged || in.Where != "/etc/systemd/system/syncagent.service" || in.ConfigPath() != "/opt/syncagent/config.yaml" {
