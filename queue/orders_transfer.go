@@ -233,7 +233,9 @@ func (s *Store) RetryTransfer(ctx context.Context, store, ref string) (int, erro
 		if found == 0 {
 			return ErrNoSuchOrder
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE orders SET next_at = 0, attempts = 0
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET next_at = 0, attempts = 0,
+				transfer_state = CASE transfer_state WHEN 'failed' THEN 'pending' ELSE transfer_state END,
+				cancel_state = CASE cancel_state WHEN 'failed' THEN 'pending' ELSE cancel_state END
 			WHERE (order_number = ?1 OR marketplace_id = ?1) AND (?2 = '' OR store = ?2)
 			AND (transfer_state IN ('failed', 'pending') OR cancel_state IN ('failed', 'pending'))`, ref, store)
 		if err != nil {
