@@ -91,3 +91,26 @@ func BenchmarkClaimConfirm(b *testing.B) {
 	b.ReportMetric(float64(claimed)/el.Seconds(), "items/s")
 	b.ReportMetric(float64(claimTime.Microseconds())/float64(claimed/1000)/1000, "ms/claim-of-1000")
 }
+
+// BenchmarkApplyNew measures a first import: every change is a new item with a quantity
+// and a price (what a first drop of a large file or a first SQL snapshot does), 1 store.
+func BenchmarkApplyNew(b *testing.B) {
+	s := benchStore(b, 1)
+	ctx := context.Background()
+	batch := make([]ItemChange, 1000)
+	iter := 0
+	start := time.Now()
+	for b.Loop() {
+		for i := range batch {
+			q := int64(i)
+			p := money.Kurus(10000 + i)
+			batch[i] = ItemChange{SKU: fmt.Sprintf("SKU-%09d", iter*1000+i), Warehouse: "MERKEZ", Qty: &q,
+				PriceList: "default", Price: &p, Source: Source{Kind: "file", Ref: "bench.xlsx", Row: i + 2}}
+		}
+		iter++
+		if _, err := s.Apply(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(iter*1000)/time.Since(start).Seconds(), "items/s")
+}

@@ -163,17 +163,21 @@ func verifyAfterCrash(t *testing.T, path string, round, maxReported int) {
 				want = n
 			}
 		}
-		rows, err := s.r.Query(`SELECT i.sku, i.qty, o.want_qty FROM item_stock i LEFT JOIN outbox o ON o.store = 'ty' AND o.sku = i.sku
+		rows, err := s.r.Query(`SELECT i.sku, i.stock, o.want_qty FROM items i LEFT JOIN outbox o ON o.store = 'ty' AND o.sku = i.sku
 			WHERE i.sku LIKE ?`, fmt.Sprintf("g%d-%%", g))
 		if err != nil {
 			t.Fatal(err)
 		}
 		count := 0
 		for rows.Next() {
-			var sku string
-			var q int64
+			var sku, enc string
 			var w sql.NullInt64
-			rows.Scan(&sku, &q, &w)
+			rows.Scan(&sku, &enc, &w)
+			stock := map[string]int64{}
+			if err := decodeStock(enc, stock); err != nil {
+				t.Fatalf("round %d: %s: %v", round, sku, err)
+			}
+			q := stock["W"]
 			count++
 			if int(q) != want {
 				t.Errorf("round %d: %s has batch %d, want batch %d (committed up to %d): half-applied or lost", round, sku, q, want, committed)

@@ -131,7 +131,6 @@ func (s *Store) ApplyTx(ctx context.Context, tx *sql.Tx, changes []ItemChange) (
 		return res, err
 	}
 	now := s.nowMS()
-	keys := newTouchedKeys()
 	touched := map[string]bool{}
 	for i, c := range changes {
 		it := items[c.SKU]
@@ -143,22 +142,20 @@ func (s *Store) ApplyTx(ctx context.Context, tx *sql.Tx, changes []ItemChange) (
 		res.Applied++
 		res.Changed[i] = true
 		touched[c.SKU] = true
-		for _, d := range diffs {
-			keys.add(it, d)
-		}
+		it.exists = true
 		res.Diffs = append(res.Diffs, diffs...)
 	}
 	if len(touched) == 0 {
 		return res, nil
-	}
-	if err := writeItems(ctx, tx, items, keys, res.Diffs, now); err != nil {
-		return res, err
 	}
 	order := make([]string, 0, len(touched))
 	for _, sku := range skus {
 		if touched[sku] {
 			order = append(order, sku)
 		}
+	}
+	if err := writeItems(ctx, tx, items, order, res.Diffs, now); err != nil {
+		return res, err
 	}
 	if err := s.recompute(ctx, tx, order, items, s.storeRules(), now); err != nil {
 		return res, err
@@ -169,6 +166,9 @@ func (s *Store) ApplyTx(ctx context.Context, tx *sql.Tx, changes []ItemChange) (
 func (c *ItemChange) validate() error {
 	if strings.TrimSpace(c.SKU) == "" {
 		return fmt.Errorf("empty SKU")
+	}
+	if !validName(c.Warehouse) || !validName(c.PriceList) {
+		return fmt.Errorf("SKU %q: warehouse or price list name holds a control character", c.SKU)
 	}
 	if c.Qty != nil {
 		if c.Warehouse == "" {

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -37,56 +38,29 @@ func loadItems(ctx context.Context, tx *sql.Tx, skus []string) (map[string]*item
 	for _, sku := range skus {
 		items[sku] = &itemState{Item: Item{SKU: sku, Stock: map[string]int64{}, Prices: map[string]PriceEntry{}, Reserved: map[string]int64{}}}
 	}
-	err := forChunks(skus, func(part []string, args []any) error {
-		in := placeholders(len(part))
-		rows, err := tx.QueryContext(ctx, "SELECT sku, barcode FROM items WHERE sku IN ("+in+")", args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var sku, bc string
-			if err := rows.Scan(&sku, &bc); err != nil {
-				rows.Close()
-				return err
-			}
-			items[sku].Barcode, items[sku].exists = bc, true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, "SELECT sku, warehouse, qty FROM item_stock WHERE sku IN ("+in+")", args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var sku, wh string
-			var q int64
-			if err := rows.Scan(&sku, &wh, &q); err != nil {
-				rows.Close()
-				return err
-			}
-			items[sku].Stock[wh] = q
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, "SELECT sku, price_list, price, list_price FROM item_price WHERE sku IN ("+in+")", args...)
+	// One JSON-array parameter instead of an IN list: one bind, one cached statement.
+	err := func() error {
+		rows, err := tx.QueryContext(ctx, "SELECT sku, barcode, stock, prices FROM items WHERE sku IN (SELECT value FROM json_each(?1))", jsonList(skus))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var sku, pl string
-			var p, lp sql.NullInt64
-			if err := rows.Scan(&sku, &pl, &p, &lp); err != nil {
+			var sku, bc, stock, prices string
+			if err := rows.Scan(&sku, &bc, &stock, &prices); err != nil {
 				return err
 			}
-			items[sku].Prices[pl] = PriceEntry{Price: kurusPtr(p), ListPrice: kurusPtr(lp)}
+			it := items[sku]
+			it.Barcode, it.exists = bc, true
+			if err := decodeStock(stock, it.Stock); err != nil {
+				return fmt.Errorf("item %q: %w", sku, err)
+			}
+			if err := decodePrices(prices, it.Prices); err != nil {
+				return fmt.Errorf("item %q: %w", sku, err)
+			}
 		}
 		return rows.Err()
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -123,86 +97,33 @@ func nullInt(v *int64) any {
 	return *v
 }
 
-// writeItems writes the final state of every touched item key and the journal of diffs.
-// Each key is written once however many changes of the batch touched it.
-func writeItems(ctx context.Context, tx *sql.Tx, items map[string]*itemState, t *touchedKeys, diffs []FieldDiff, now int64) error {
-	it := newBulk(tx, "INSERT INTO items (sku, barcode, updated_at)", 3,
-		"ON CONFLICT (sku) DO UPDATE SET barcode = excluded.barcode, updated_at = excluded.updated_at")
-	st := newBulk(tx, "INSERT INTO item_stock (sku, warehouse, qty, updated_at)", 4,
-		"ON CONFLICT (sku, warehouse) DO UPDATE SET qty = excluded.qty, updated_at = excluded.updated_at")
-	pr := newBulk(tx, "INSERT INTO item_price (sku, price_list, price, list_price, updated_at)", 5,
-		"ON CONFLICT (sku, price_list) DO UPDATE SET price = excluded.price, list_price = excluded.list_price, updated_at = excluded.updated_at")
-	jr := newBulk(tx, "INSERT INTO journal (at, sku, field, old, new, source_kind, source_ref, source_row)", 8, "")
-	all := []*bulk{it, st, pr, jr}
-	defer func() {
-		for _, b := range all {
-			b.close()
-		}
-	}()
-	for _, sku := range t.items {
-		if err := it.add(ctx, sku, items[sku].Barcode, now); err != nil {
+// writeItems writes the final state of every touched item and the journal of diffs. Each
+// item is written once however many changes of the batch touched it.
+func writeItems(ctx context.Context, tx *sql.Tx, items map[string]*itemState, touched []string, diffs []FieldDiff, now int64) error {
+	// "WHERE true" settles SQLite's parsing ambiguity between INSERT … SELECT and upsert.
+	it := newBulk(tx, `INSERT INTO items (sku, barcode, stock, prices, updated_at)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?1) WHERE true
+		ON CONFLICT (sku) DO UPDATE SET barcode = excluded.barcode, stock = excluded.stock,
+			prices = excluded.prices, updated_at = excluded.updated_at`)
+	defer it.close()
+	jr := newBulk(tx, `INSERT INTO journal (at, sku, field, old, new, source_kind, source_ref, source_row)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?1)`)
+	defer jr.close()
+	for _, sku := range touched {
+		st := items[sku]
+		if err := it.add(ctx, sku, st.Barcode, encodeStock(st.Stock), encodePrices(st.Prices), now); err != nil {
 			return err
 		}
 	}
-	for _, k := range t.stock {
-		if err := st.add(ctx, k[0], k[1], items[k[0]].Stock[k[1]], now); err != nil {
-			return err
-		}
-	}
-	for _, k := range t.prices {
-		pe := items[k[0]].Prices[k[1]]
-		if err := pr.add(ctx, k[0], k[1], nullKurus(pe.Price), nullKurus(pe.ListPrice), now); err != nil {
-			return err
-		}
+	if err := it.flush(ctx); err != nil {
+		return err
 	}
 	for _, d := range diffs {
 		if err := jr.add(ctx, now, d.SKU, d.Field, nullStr(d.Old), nullStr(d.New), d.Source.Kind, d.Source.Ref, d.Source.Row); err != nil {
 			return err
 		}
 	}
-	for _, b := range all {
-		if err := b.flush(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// touchedKeys lists, in first-touch order, the rows a batch must write.
-type touchedKeys struct {
-	items         []string    // new items and changed barcodes
-	stock, prices [][2]string // (sku, warehouse), (sku, price list)
-	seenItem      map[string]bool
-	seenStock     map[[2]string]bool
-	seenPrice     map[[2]string]bool
-}
-
-func newTouchedKeys() *touchedKeys {
-	return &touchedKeys{seenItem: map[string]bool{}, seenStock: map[[2]string]bool{}, seenPrice: map[[2]string]bool{}}
-}
-
-func (t *touchedKeys) add(it *itemState, d FieldDiff) {
-	if !it.exists || d.Field == "barcode" {
-		it.exists = true
-		if !t.seenItem[it.SKU] {
-			t.seenItem[it.SKU] = true
-			t.items = append(t.items, it.SKU)
-		}
-	}
-	kind, key, _ := strings.Cut(d.Field, ":")
-	k := [2]string{it.SKU, key}
-	switch kind {
-	case "qty":
-		if !t.seenStock[k] {
-			t.seenStock[k] = true
-			t.stock = append(t.stock, k)
-		}
-	case "price", "list_price":
-		if !t.seenPrice[k] {
-			t.seenPrice[k] = true
-			t.prices = append(t.prices, k)
-		}
-	}
+	return jr.flush(ctx)
 }
 
 func nullStr(s string) any {
@@ -245,18 +166,20 @@ func (s *Store) recompute(ctx context.Context, tx *sql.Tx, skus []string, items 
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	up := newBulk(tx, "INSERT INTO outbox (store, sku, barcode, want_qty, want_price, want_list, changed_at)", 7,
-		`ON CONFLICT (store, sku) DO UPDATE SET
+	up := newBulk(tx, `INSERT INTO outbox (store, sku, barcode, want_qty, want_price, want_list, changed_at)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?1) WHERE true
+		ON CONFLICT (store, sku) DO UPDATE SET
 			barcode = excluded.barcode, want_qty = excluded.want_qty, want_price = excluded.want_price,
 			want_list = excluded.want_list, changed_at = excluded.changed_at, attempts = 0,
 			state = CASE WHEN state = 'dead' THEN 'ready' ELSE state END`)
 	defer up.close()
+	list := jsonList(skus)
 	for _, store := range names {
 		r := rules[store]
 		have := make(map[string]outboxWant, len(skus))
-		err := forChunks(skus, func(part []string, args []any) error {
-			rows, err := tx.QueryContext(ctx, "SELECT sku, barcode, want_qty, want_price, want_list FROM outbox WHERE store = ? AND sku IN ("+placeholders(len(part))+")",
-				append([]any{store}, args...)...)
+		err := func() error {
+			rows, err := tx.QueryContext(ctx, "SELECT sku, barcode, want_qty, want_price, want_list FROM outbox WHERE store = ?1 AND sku IN (SELECT value FROM json_each(?2))",
+				store, list)
 			if err != nil {
 				return err
 			}
@@ -270,7 +193,7 @@ func (s *Store) recompute(ctx context.Context, tx *sql.Tx, skus []string, items 
 				have[sku] = o
 			}
 			return rows.Err()
-		})
+		}()
 		if err != nil {
 			return err
 		}

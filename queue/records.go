@@ -11,8 +11,26 @@ import (
 func (s *Store) PurgeJournal(ctx context.Context, retention time.Duration) (int64, error) {
 	cut := s.opts.Now().Add(-retention).UnixMilli()
 	var total int64
+	// Journal ids grow with time: find the first entry to keep (a scan over exactly the
+	// entries to delete, from the start of the table), then delete below it in chunks.
+	var keep int64
+	err := s.w.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM journal WHERE at >= ?1 ORDER BY id LIMIT 1),
+		(SELECT COALESCE(MAX(id), 0) + 1 FROM journal))`, cut).Scan(&keep)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		res, err := s.w.ExecContext(ctx, "DELETE FROM journal WHERE id < ?1 AND id < (SELECT MIN(id) FROM journal) + 5000", keep)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n == 0 {
+			break
+		}
+	}
 	for _, q := range []string{
-		"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE at < ? LIMIT 5000)",
 		"DELETE FROM imports WHERE id IN (SELECT id FROM imports WHERE started_at < ? AND status <> 'processing' LIMIT 5000)",
 		"DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE at < ? LIMIT 5000)",
 	} {

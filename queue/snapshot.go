@@ -116,8 +116,10 @@ func (s *Store) SnapshotRowsTx(ctx context.Context, tx *sql.Tx, source string, s
 
 // PutSnapshotRowsTx stores rows as seen by reading gen, replacing earlier values.
 func (s *Store) PutSnapshotRowsTx(ctx context.Context, tx *sql.Tx, source string, gen int64, rows []SnapshotRow) error {
-	b := newBulk(tx, "INSERT INTO sql_snapshot (source, sku, warehouse, price_list, barcode, qty, price, list_price, gen)", 9,
-		`ON CONFLICT (source, sku, warehouse, price_list) DO UPDATE SET barcode = excluded.barcode, qty = excluded.qty,
+	b := newBulk(tx, `INSERT INTO sql_snapshot (source, sku, warehouse, price_list, barcode, qty, price, list_price, gen)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
+		FROM json_each(?1) WHERE true
+		ON CONFLICT (source, sku, warehouse, price_list) DO UPDATE SET barcode = excluded.barcode, qty = excluded.qty,
 			price = excluded.price, list_price = excluded.list_price, gen = excluded.gen`)
 	defer b.close()
 	for _, r := range rows {

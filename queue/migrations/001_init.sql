@@ -1,26 +1,13 @@
--- The ERP's view of each item, as the sources last reported it.
+-- The ERP's view of each item, as the sources last reported it. Quantities per warehouse
+-- and prices per price list live in the item's own row (see queue/itemcodec.go for the
+-- encoding), so recording a reading costs one row write per item instead of one per
+-- warehouse and price list.
 CREATE TABLE items (
     sku        TEXT PRIMARY KEY,
     barcode    TEXT NOT NULL DEFAULT '',
+    stock      TEXT NOT NULL DEFAULT '',  -- warehouse → quantity
+    prices     TEXT NOT NULL DEFAULT '',  -- price list → price, list price (kuruş)
     updated_at INTEGER NOT NULL           -- unix ms
-) WITHOUT ROWID;
-
-CREATE TABLE item_stock (
-    sku        TEXT NOT NULL,
-    warehouse  TEXT NOT NULL,
-    qty        INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (sku, warehouse)
-) WITHOUT ROWID;
-
--- Prices in kuruş. list_price is the struck-through price when the source gives one.
-CREATE TABLE item_price (
-    sku        TEXT NOT NULL,
-    price_list TEXT NOT NULL,
-    price      INTEGER,
-    list_price INTEGER,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (sku, price_list)
 ) WITHOUT ROWID;
 
 -- Per store and SKU: what the store should show (want_*, after the store's rules), what was
@@ -74,6 +61,7 @@ CREATE TABLE dead_letters (
 CREATE INDEX dead_letters_store ON dead_letters (store, at);
 
 -- Every change to the ERP view: what changed, old → new, from which source.
+-- Ids grow with time, so retention deletes by id range and needs no index on at.
 CREATE TABLE journal (
     id          INTEGER PRIMARY KEY,
     at          INTEGER NOT NULL,
@@ -85,8 +73,8 @@ CREATE TABLE journal (
     source_ref  TEXT NOT NULL,   -- file name or source name
     source_row  INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX journal_at ON journal (at);
 CREATE INDEX journal_sku ON journal (sku, at);
+
 
 CREATE TABLE imports (
     id          INTEGER PRIMARY KEY,

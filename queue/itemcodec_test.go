@@ -1,0 +1,62 @@
+package queue
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"syncagent/queue/money"
+)
+
+func TestItemCodecRoundTrip(t *testing.T) {
+	stock := map[string]int64{"MERKEZ": 5, "DEPO 2": 0, "İzmir-ş": 1 << 40}
+	got := map[string]int64{}
+	enc := encodeStock(stock)
+	if err := decodeStock(enc, got); err != nil || !reflect.DeepEqual(got, stock) {
+		t.Fatalf("stock %q → %v %v", enc, got, err)
+	}
+	if encodeStock(stock) != enc {
+		t.Fatal("encoding is not deterministic")
+	}
+	p, lp := money.Kurus(124990), money.Kurus(0)
+	prices := map[string]PriceEntry{"default": {Price: &p}, "PSF": {ListPrice: &lp}, "both": {Price: &p, ListPrice: &p}}
+	gotP := map[string]PriceEntry{}
+	if err := decodePrices(encodePrices(prices), gotP); err != nil || !reflect.DeepEqual(gotP, prices) {
+		t.Fatalf("prices %v %v", gotP, err)
+	}
+	for _, bad := range []string{"x", "W\x1fnotanumber"} {
+		if decodeStock(bad, map[string]int64{}) == nil {
+			t.Errorf("decodeStock(%q) accepted", bad)
+		}
+	}
+	if decodePrices("L\x1f1", map[string]PriceEntry{}) == nil {
+		t.Error("short price record accepted")
+	}
+}
+
+func TestControlCharactersInNamesAreRefused(t *testing.T) {
+	s, _ := open(t, Options{})
+	_, err := s.Apply(context.Background(), []ItemChange{qty("A", "W\x1e2", 1)})
+	if err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestManyWarehousesAndListsSurviveReload(t *testing.T) {
+	s, _ := open(t, Options{})
+	ctx := context.Background()
+	mustApply(t, s, qty("A", "W1", 1), qty("A", "W2", 2), price("A", 100),
+		ItemChange{SKU: "A", PriceList: "PSF", ListPrice: kr(150), Source: Source{Kind: "file"}})
+	mustApply(t, s, qty("A", "W1", 3))
+	tx, _ := s.Begin(ctx)
+	defer tx.Rollback()
+	items, err := loadItems(ctx, tx, []string{"A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := items["A"]
+	if it.Stock["W1"] != 3 || it.Stock["W2"] != 2 || *it.Prices["default"].Price != 100 || *it.Prices["PSF"].ListPrice != 150 || it.Prices["PSF"].Price != nil {
+		t.Fatalf("%+v", it.Item)
+	}
+}
