@@ -107,8 +107,12 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("cannot read database %s: %w", s.path, err)
 	}
-	if latest := SchemaVersion(); current > latest {
+	latest := SchemaVersion()
+	if current > latest {
 		return &ErrNewerSchema{Path: s.path, Found: current, Latest: latest}
+	}
+	if current < latest {
+		return fmt.Errorf("database %s has schema version %d and this syncagent uses %d: it upgrades the database when the agent starts (syncagent run, or start the service), then this command works", s.path, current, latest)
 	}
 	return nil
 }

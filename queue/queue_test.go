@@ -572,3 +572,17 @@ func TestHealthAndCursors(t *testing.T) {
 		t.Fatal(v)
 	}
 }
+
+func TestReadOnlyOpenOfAnOlderSchemaSaysToStartTheAgent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.w.Exec("PRAGMA user_version = 1")
+	s.Close()
+	_, err = Open(context.Background(), path, Options{ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "upgrades the database when the agent starts") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"syncagent/agent/service"
 	"syncagent/config"
 	"syncagent/queue"
 )
@@ -23,6 +24,12 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 	if _, code := parse(fs, args); code >= 0 {
 		return code
 	}
+	// The service first: a stopped or failed service explains a stale report.
+	state, err := service.State(*path)
+	if err != nil {
+		state = fmt.Sprintf("%s (%v)", state, err)
+	}
+	fmt.Fprintf(env.Stdout, "service: %s\n", state)
 	cfg, err := config.Load(*path)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%v\n", err)
@@ -97,7 +104,7 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 	if len(cfg.Sources.DropFolders)+len(cfg.Sources.SQL) > 0 {
 		fmt.Fprintf(w, "\nSOURCES\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SOURCE\tKIND\tSTATE\tLAST OK\tLAST ERROR")
+		fmt.Fprintln(tw, "SOURCE\tKIND\tSTATE\tLAST OK\tLAST READING\tLAST ERROR")
 		row := func(name, kind string) {
 			h := health["source:"+name]
 			errText := "-"
@@ -108,7 +115,7 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 			if state == "" {
 				state = "not started yet"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, kind, state, when(h.OKAt), errText)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, kind, state, when(h.OKAt), oneLine(h.Detail, 70), errText)
 		}
 		for _, f := range cfg.Sources.DropFolders {
 			row(f.Name, "drop folder ("+f.Mode+")")
@@ -117,6 +124,10 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 			row(s.Name, "sql "+s.Driver+" ("+s.Mode+")")
 		}
 		tw.Flush()
+	}
+
+	if err := WriteOrdersStatus(ctx, w, cfg, st, now); err != nil {
+		return err
 	}
 
 	imports, err := st.RecentImports(ctx, 10)
