@@ -36,7 +36,7 @@ type transferLoop struct {
 }
 
 func newTransferLoop(env *Env, w *orderWiring, ss map[string]sinks.Sink) *transferLoop {
-	return &transferLoop{env: env, w: w, sinks: ss, batch: 64, poll: 30 * time.Second,
+	return &transferLoop{env: env, w: w, sinks: ss, batch: 256, poll: 30 * time.Second,
 		log: env.Log.With().Str("component", "orders").Logger()}
 }
 
