@@ -144,14 +144,15 @@ type storedOrder struct {
 	data, version        string
 	transfer, cancel     string
 	writeData, cancelled string
+	lastError            string
 	attempts             int
 }
 
 func (s *Store) putOrder(ctx context.Context, tx *sql.Tx, b OrderBatch, o order.Order, now int64) (int64, order.Order, putKind, bool, error) {
 	var st storedOrder
-	err := tx.QueryRowContext(ctx, `SELECT id, data, version, transfer_state, cancel_state, write_data, cancelled, attempts
+	err := tx.QueryRowContext(ctx, `SELECT id, data, version, transfer_state, cancel_state, write_data, cancelled, last_error, attempts
 		FROM orders WHERE store = ? AND marketplace_id = ?`, b.Store, o.ID).
-		Scan(&st.id, &st.data, &st.version, &st.transfer, &st.cancel, &st.writeData, &st.cancelled, &st.attempts)
+		Scan(&st.id, &st.data, &st.version, &st.transfer, &st.cancel, &st.writeData, &st.cancelled, &st.lastError, &st.attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		o.Derive()
 		data, err := json.Marshal(o)
@@ -186,14 +187,23 @@ func (s *Store) putOrder(ctx context.Context, tx *sql.Tx, b OrderBatch, o order.
 		}
 		return st.id, merged, putUnchanged, false, err
 	}
-	transfer, why := st.transfer, ""
+	transfer := st.transfer
+	var lastErr *string // set: the order's last_error changes
 	due := false
 	switch {
 	case merged.Status == order.Cancelled && st.writeData == "" && (st.transfer == TransferWaiting || st.transfer == TransferPending || st.transfer == TransferFailed):
 		// Never sent: there is nothing in the ERP to cancel.
-		transfer, why = TransferSkipped, "cancelled before it was written to the ERP"
+		transfer, lastErr = TransferSkipped, ptr(skippedCancelled)
 	case st.transfer == TransferWaiting && merged.Status != order.Awaiting && merged.Status != order.Cancelled:
 		transfer, due = TransferPending, true
+	case st.transfer == TransferSkipped && st.writeData == "" && st.lastError == skippedCancelled && merged.Status.Live():
+		// Live again: a marketplace that replaces packages (Trendyol) may show the
+		// cancelled old package a page before the new one that carries the rest.
+		transfer, lastErr = TransferPending, ptr("")
+		if merged.Status == order.Awaiting {
+			transfer = TransferWaiting
+		}
+		due = transfer == TransferPending
 	}
 	cancel := st.cancel
 	if st.transfer == TransferDone && cancel != "pending" && cancel != "failed" {
@@ -213,13 +223,18 @@ func (s *Store) putOrder(ctx context.Context, tx *sql.Tx, b OrderBatch, o order.
 	if transfer != st.transfer || cancel != st.cancel {
 		q += ", next_at = 0"
 	}
-	if why != "" {
+	if lastErr != nil {
 		q += ", last_error = ?"
-		args = append(args, why)
+		args = append(args, *lastErr)
 	}
 	_, err = tx.ExecContext(ctx, q+" WHERE id = ?", append(args, st.id)...)
 	return st.id, merged, putChanged, due, err
 }
+
+func ptr(s string) *string { return &s }
+
+// skippedCancelled is the last_error of an order cancelled before any write attempt.
+const skippedCancelled = "cancelled before it was written to the ERP"
 
 // initialTransfer is the transfer state of a newly seen order.
 func initialTransfer(p OrderPolicy, o *order.Order) (string, string) {
@@ -227,7 +242,7 @@ func initialTransfer(p OrderPolicy, o *order.Order) (string, string) {
 	case !p.Transfer:
 		return TransferSkipped, "the store does not transfer orders (orders.transfer: false)"
 	case o.Status == order.Cancelled:
-		return TransferSkipped, "cancelled before it was written to the ERP"
+		return TransferSkipped, skippedCancelled
 	case o.Status == order.Awaiting:
 		return TransferWaiting, ""
 	}

@@ -51,22 +51,25 @@ func loadReserved(ctx context.Context, tx *sql.Tx, skus []string, items map[stri
 }
 
 type resRow struct {
-	sku, warehouse, state string
-	qty                   int64
+	sku, warehouse, state, by string
+	qty                       int64
 }
+
+// releasedCancelled is released_by of units whose order or line was cancelled.
+const releasedCancelled = "the order's units were cancelled"
 
 // syncReservations makes the held units of order id match its live units and returns
 // the SKUs whose held total changed. It also makes the order's shipped-rule rows ready
 // once the order has shipped.
 func (s *Store) syncReservations(ctx context.Context, tx *sql.Tx, id int64, b OrderBatch, o *order.Order, now int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT sku, warehouse, state, qty FROM reservations WHERE order_id = ?", id)
+	rows, err := tx.QueryContext(ctx, "SELECT sku, warehouse, state, released_by, qty FROM reservations WHERE order_id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	have := map[string]resRow{}
 	for rows.Next() {
 		var r resRow
-		if err := rows.Scan(&r.sku, &r.warehouse, &r.state, &r.qty); err != nil {
+		if err := rows.Scan(&r.sku, &r.warehouse, &r.state, &r.by, &r.qty); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -110,8 +113,20 @@ func (s *Store) syncReservations(ctx context.Context, tx *sql.Tx, id int64, b Or
 				return nil, err
 			}
 			touched = append(touched, sku)
+		case had && r.state == "released" && r.by == releasedCancelled && q > 0 && b.Policy.Deduct:
+			// Live again after a release by cancellation (a replaced package seen before
+			// its successor): the ERP never counted these units, so they are held again.
+			// A release by an ERP reading is final.
+			if _, err := tx.ExecContext(ctx, `UPDATE reservations SET state = 'held', qty = ?, released_at = 0, released_by = ''
+				WHERE order_id = ? AND sku = ? AND warehouse = ?`, q, id, sku, r.warehouse); err != nil {
+				return nil, err
+			}
+			if err := journalReserve(ctx, tx, now, sku, r.warehouse, "0", strconv.FormatInt(q, 10), ref); err != nil {
+				return nil, err
+			}
+			touched = append(touched, sku)
 		case had && r.state == "held" && q == 0:
-			if err := releaseRows(ctx, tx, now, "the order's units were cancelled", []resKey{{id, sku, r.warehouse, r.qty, ref}}); err != nil {
+			if err := releaseRows(ctx, tx, now, releasedCancelled, []resKey{{id, sku, r.warehouse, r.qty, ref}}); err != nil {
 				return nil, err
 			}
 			touched = append(touched, sku)

@@ -196,3 +196,38 @@ func TestReleaseStale(t *testing.T) {
 		t.Fatal("released twice")
 	}
 }
+
+// Trendyol replaces a package on a partial cancellation; a page boundary may show the
+// cancelled old package before the new one with the rest. The order is live again: its
+// remaining units are held and it is written, never lost.
+func TestReplacedPackageSeenBeforeItsSuccessor(t *testing.T) {
+	s, c := openOrders(t)
+	ctx := context.Background()
+	mustApply(t, s, qty("A", "MERKEZ", 10))
+	first := mkOrder("1", order.New, c.Now(), "A", 3)
+	put(t, s, "a", deduct, first)
+	c.Add(time.Minute)
+	old := first.Packages[0]
+	old.Status, old.UpdatedAt = order.Cancelled, c.Now()
+	put(t, s, "a", deduct, order.Order{Marketplace: "trendyol", ID: "1", Number: "N1", RawStatus: "Cancelled", Currency: "TRY",
+		OrderedAt: first.OrderedAt, Packages: []order.Package{old}})
+	if tr, _ := transferState(t, s, "a", "1"); tr != TransferSkipped || held(t, s, "A") != 0 {
+		t.Fatalf("after the old package alone: %s, held %d", tr, held(t, s, "A"))
+	}
+	next := order.Package{ID: "1-p2", Status: order.New, RawStatus: "Created", UpdatedAt: c.Now(), Origin: []string{old.ID},
+		Lines: []order.Line{{ID: "x", SKU: "A", Quantity: 2, UnitPrice: 10000, Total: 20000}}}
+	if r := put(t, s, "a", deduct, order.Order{Marketplace: "trendyol", ID: "1", Number: "N1", RawStatus: "Created", Currency: "TRY",
+		OrderedAt: first.OrderedAt, Packages: []order.Package{next}}); r.Due != 1 {
+		t.Fatalf("the successor: %+v", r)
+	}
+	if tr, _ := transferState(t, s, "a", "1"); tr != TransferPending || held(t, s, "A") != 2 {
+		t.Fatalf("after the successor: %s, held %d", tr, held(t, s, "A"))
+	}
+	if w := wantQty(t, s, "A"); w["a"] != 8 {
+		t.Fatalf("%v", w)
+	}
+	jobs, _ := s.DueTransfers(ctx, 10)
+	if len(jobs) != 1 || jobs[0].Order.Quantities()["A"] != 2 {
+		t.Fatalf("%+v", jobs)
+	}
+}

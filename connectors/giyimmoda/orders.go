@@ -164,18 +164,20 @@ func (f *orderFetcher) detail(ctx context.Context, id string, now time.Time) (or
 	return o, nil
 }
 
-// deliveryStatuses maps delivery_status; payment_status unpaid makes an order Awaiting.
+// deliveryStatuses maps delivery_status. payment_status unpaid makes an order Awaiting
+// (reserved, not written to the ERP), except cash on delivery: that is paid when it is
+// delivered, so it must be shipped first.
 var deliveryStatuses = map[string]order.Status{
 	"pending": order.New, "confirmed": order.Processing, "picked_up": order.Shipped, "on_the_way": order.Shipped,
 	"delivered": order.Delivered, "cancelled": order.Cancelled,
 }
 
-func statusOf(delivery, payment string) order.Status {
+func statusOf(delivery, payment, paymentType string) order.Status {
 	st, ok := deliveryStatuses[delivery]
 	if !ok {
 		st = order.New
 	}
-	if payment == "unpaid" && st != order.Cancelled {
+	if payment == "unpaid" && paymentType != "cash_on_delivery" && st != order.Cancelled {
 		return order.Awaiting
 	}
 	return st
@@ -198,7 +200,7 @@ func (f *orderFetcher) normalize(ctx context.Context, d *api.OrderDetail, now ti
 	if d.PaymentStatus == "unpaid" {
 		raw += " (unpaid)"
 	}
-	pk := order.Package{ID: id, Status: statusOf(d.DeliveryStatus, d.PaymentStatus), RawStatus: raw}
+	pk := order.Package{ID: id, Status: statusOf(d.DeliveryStatus, d.PaymentStatus, d.PaymentType), RawStatus: raw}
 	if d.TrackingCode != nil {
 		pk.CargoTracking = *d.TrackingCode
 	}
