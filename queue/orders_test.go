@@ -336,3 +336,19 @@ func TestReservationsSurviveRestart(t *testing.T) {
 		t.Fatalf("after a restart: %v, want 6-2", w)
 	}
 }
+
+// A new change marker alone (Giyim Moda's hourly re-read of an open order) is stored but
+// is no change of the order.
+func TestVersionAloneIsNoChange(t *testing.T) {
+	s, c := openOrders(t)
+	o := mkOrder("1", order.New, c.Now(), "X", 1)
+	o.Version = "paid|pending|100.00|1000"
+	put(t, s, "a", deduct, o)
+	o.Version = "paid|pending|100.00|4600"
+	if r := put(t, s, "a", deduct, o); r.Unchanged != 1 {
+		t.Fatalf("%+v", r)
+	}
+	if v, _ := s.OrderVersions(context.Background(), "a", []string{"1", "2"}); len(v) != 1 || v["1"] != "paid|pending|100.00|4600" {
+		t.Fatalf("versions %v", v)
+	}
+}

@@ -73,7 +73,7 @@ type Order struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Version is the marketplace's change marker as the connector compares it (PazarSync
 	// updated_at, a fingerprint of Giyim Moda's list row); "" when the connector needs none.
-	Version  string    `json:"version,omitempty"`
+	Version  string    `json:"-"` // kept in its own column, so a new marker alone is no change
 	Currency string    `json:"currency"`
 	Customer Customer  `json:"customer"`
 	ShipTo   Address   `json:"ship_to"`
