@@ -14,7 +14,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/mattn/go-sqlite3"
 	mssql "github.com/microsoft/go-mssqldb"
 	"github.com/microsoft/go-mssqldb/msdsn"
 )
@@ -35,9 +34,8 @@ func uniqueViolation(err error) bool {
 	if errors.As(err, &se) {
 		return se.Number == 2627 || se.Number == 2601
 	}
-	var le sqlite3.Error
-	if errors.As(err, &le) {
-		return le.ExtendedCode == sqlite3.ErrConstraintUnique || le.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	if dup, ok := sqliteUnique(err); ok {
+		return dup
 	}
 	return false
 }
@@ -78,15 +76,8 @@ func classify(err error) Kind {
 		}
 		return Rejected
 	}
-	var le sqlite3.Error
-	if errors.As(err, &le) {
-		if le.Code == sqlite3.ErrBusy || le.Code == sqlite3.ErrLocked {
-			return Busy
-		}
-		if le.Code == sqlite3.ErrCantOpen || le.Code == sqlite3.ErrIoErr {
-			return Down
-		}
-		return Rejected
+	if k, ok := sqliteKind(err); ok {
+		return k
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) ||
