@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
+	"syncagent/connectors"
 	"syncagent/queue"
 )
 
@@ -210,5 +211,8 @@ func (a *Agent) addMaintenance() error {
 
 // DefaultFactories are the built-in component kinds.
 func DefaultFactories() []Factory {
-	return []Factory{dropFolderFactory(), sqlSourceFactory(), storeFactory()}
+	// One connector per store, shared by its push loop and its order fetcher, so both
+	// spend one rate budget and one token.
+	b := SharedConnectors(connectors.New)
+	return append([]Factory{dropFolderFactory(), sqlSourceFactory(), StoreFactory(b)}, OrderFactories(b)...)
 }

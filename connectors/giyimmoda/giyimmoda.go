@@ -46,6 +46,7 @@ var caps = connectors.Capabilities{
 	Key:         connectors.KeyMapped,
 	Stock:       true,
 	Price:       true,
+	Orders:      true, // orders.go registers the fetcher
 }
 
 // retryErrorCodes are the statuses after which the same request may be sent again.

@@ -43,6 +43,7 @@ var caps = connectors.Capabilities{
 	PushRate:    plan,
 	Key:         connectors.KeySKU,
 	Stock:       true,
+	Orders:      true, // orders.go registers the fetcher
 }
 
 // retryErrorCodes are the statuses after which the same request may be sent again.

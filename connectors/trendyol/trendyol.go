@@ -54,6 +54,7 @@ var caps = connectors.Capabilities{
 	MaxStock:        maxStock,
 	ResultTTL:       4 * time.Hour,
 	DuplicateWindow: 15 * time.Minute,
+	Orders:          true, // orders.go registers the fetcher
 }
 
 // retryErrorCodes are the statuses after which the same request may be sent again.

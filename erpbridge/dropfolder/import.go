@@ -46,11 +46,14 @@ type Request struct {
 
 // Result is what one import did.
 type Result struct {
-	ImportID  int64 // the import record (0 in a dry run)
-	Source    string
-	File      string
-	StoredAs  string
-	At        time.Time // when the import started
+	ImportID int64 // the import record (0 in a dry run)
+	Source   string
+	File     string
+	StoredAs string
+	At       time.Time // when the import started
+	// FileTime is when the file was last written: the moment the ERP's numbers in it are
+	// from (an export), which decides which order reservations it releases.
+	FileTime  time.Time
 	Elapsed   time.Duration
 	Outcome   Outcome
 	Policy    Policy
@@ -123,6 +126,9 @@ func (im *Importer) Import(ctx context.Context, req Request) (*Result, error) {
 	res := &Result{Source: im.set.Name, File: name, At: im.set.now().In(im.set.location()), Policy: im.set.Policy, DryRun: req.DryRun}
 	if err := os.MkdirAll(im.set.StagingDir, 0o750); err != nil {
 		return nil, fmt.Errorf("creating staging folder %s: %w", im.set.StagingDir, err)
+	}
+	if fi, err := os.Stat(req.Path); err == nil {
+		res.FileTime = fi.ModTime()
 	}
 	staged, err := stage(ctx, req.Path, im.set.StagingDir)
 	if err != nil {

@@ -174,6 +174,15 @@ func (im *Importer) applyChunk(ctx context.Context, tx *sql.Tx, keys *keyTable, 
 	if err != nil {
 		return err
 	}
+	// The file shows the ERP's count of its SKUs: reservations of orders the ERP already
+	// had when the file was written end in this same transaction (rolled back with it).
+	at := res.FileTime
+	if at.IsZero() {
+		at = res.At
+	}
+	if _, err := im.store.ERPReadTx(ctx, tx, queue.ERPRead{Source: im.set.Name, At: at, Changes: changes}); err != nil {
+		return err
+	}
 	p.applied += r.Applied
 	p.unchanged += r.Unchanged
 	if res.DryRun {

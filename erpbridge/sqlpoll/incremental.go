@@ -111,7 +111,15 @@ func (r *reading) flushIncremental() error {
 	r.res.Changed += len(changes)
 	res, err := r.apply(changes)
 	r.res.Applied += res.Applied
-	return err
+	if err != nil {
+		return err
+	}
+	// The rows read show the ERP's count of these SKUs: reservations of orders the ERP
+	// already had when the query ran end here, in the same transaction.
+	if _, err := r.p.store.ERPReadTx(r.ctx, r.tx, queue.ERPRead{Source: r.p.cfg.Name, At: r.start, Changes: changes}); err != nil {
+		return r.p.fail(KindLocal, err)
+	}
+	return nil
 }
 
 // finishIncremental stores the new mark in the reading's transaction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"syncagent/queue"
 )
@@ -17,6 +18,10 @@ type reading struct {
 	res   Result
 	chunk []Row
 	tx    *sql.Tx // begun at the first chunk, after the ERP phase
+
+	// start is when the query began: the moment the ERP's numbers are from. Order
+	// reservations written to the ERP before it are released by this reading.
+	start time.Time
 
 	// snapshot mode
 	gen  int64
@@ -35,7 +40,7 @@ type reading struct {
 func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 	start := p.now()
 	r := &reading{p: p, ctx: ctx, opts: o, res: Result{Source: p.cfg.Name, Mode: p.cfg.Mode},
-		chunk: make([]Row, 0, p.chunk), seen: map[queue.SnapshotKey]bool{}}
+		chunk: make([]Row, 0, p.chunk), seen: map[queue.SnapshotKey]bool{}, start: start}
 	defer func() {
 		if r.tx != nil {
 			_ = r.tx.Rollback() // no-op after a commit

@@ -114,5 +114,9 @@ func (r *reading) finishSnapshot() error {
 		return p.fail(KindLocal, fmt.Errorf("recording the reading: %w", err))
 	}
 	r.res.Snapshot = n
+	// A completed snapshot shows the ERP's count of every SKU in it.
+	if _, err := p.store.ERPReadTx(r.ctx, r.tx, queue.ERPRead{Source: p.cfg.Name, At: r.start, Snapshot: true}); err != nil {
+		return p.fail(KindLocal, err)
+	}
 	return nil
 }
