@@ -80,7 +80,7 @@ func (w *orderWiring) buildFetchers(env *Env) ([]Component, error) {
 		deps := connectors.Deps{Log: env.Log.With().Str("component", "connector").Str("store", s.Name).Logger(), Now: time.Now}
 		conn, err := w.build(s, deps)
 		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", s.Name, err)
+			return nil, err // connectors.New names the store
 		}
 		f, err := connectors.NewOrderFetcher(conn, s, deps)
 		if errors.Is(err, connectors.ErrNoOrders) {

@@ -69,7 +69,7 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			Now: time.Now,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", s.Name, err)
+			return nil, err // connectors.New names the store
 		}
 		caps := conn.Capabilities()
 		r, err := NewStoreRules(s.Rules, caps)
