@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"syncagent/erpbridge/erpdb"
 )
 
 // statement is one configured SQL statement with its :name parameters translated for a
@@ -29,7 +31,7 @@ func bind(driver, query string, allowed map[string]bool) (statement, error) {
 		c := query[i]
 		switch {
 		case c == '\'' || c == '"' || (c == '`' && driver == "mysql") || (c == '[' && driver == "sqlserver"):
-			end := skipQuoted(query, i, driver)
+			end := erpdb.SkipQuoted(query, i, driver)
 			b.WriteString(query[i:end])
 			i = end
 		case c == '-' && strings.HasPrefix(query[i:], "--"), c == '#' && driver == "mysql":
@@ -108,29 +110,6 @@ func (st statement) args(ps ...params) []any {
 		out[i] = v
 	}
 	return out
-}
-
-// skipQuoted returns the index just past the quoted run starting at i. A doubled closing
-// quote continues the run (SQL's escape); in MySQL a backslash escapes inside strings.
-func skipQuoted(q string, i int, driver string) int {
-	closeq := q[i]
-	if closeq == '[' {
-		closeq = ']'
-	}
-	j := i + 1
-	for j < len(q) {
-		switch {
-		case q[j] == '\\' && driver == "mysql" && closeq != '`':
-			j += 2
-		case q[j] == closeq && j+1 < len(q) && q[j+1] == closeq:
-			j += 2
-		case q[j] == closeq:
-			return j + 1
-		default:
-			j++
-		}
-	}
-	return len(q)
 }
 
 func identStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

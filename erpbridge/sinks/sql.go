@@ -14,6 +14,7 @@ import (
 	_ "github.com/microsoft/go-mssqldb" // registers "sqlserver"
 
 	"syncagent/config"
+	"syncagent/erpbridge/erpdb"
 )
 
 var driverNames = map[string]string{"postgres": "pgx", "mysql": "mysql", "sqlserver": "sqlserver", "sqlite3": "sqlite3"}
@@ -33,7 +34,7 @@ type SQLSink struct {
 	name    string
 	driver  string
 	db      *sql.DB
-	scrub   *scrubber
+	scrub   *erpdb.Scrubber
 	timeout time.Duration
 
 	exists, header, line, cancel, cancelLine *statement
@@ -56,13 +57,13 @@ func NewSQL(c config.SQLSink, opts SQLOptions) (*SQLSink, error) {
 		return nil, fmt.Errorf("sink %s: unknown driver %q (postgres, mysql, sqlserver or sqlite3)", c.Name, c.Driver)
 	}
 	dsn := c.DSN.Value()
-	s := &SQLSink{name: c.Name, driver: c.Driver, scrub: newScrubber(c.Driver, dsn), timeout: c.Timeout.D()}
+	s := &SQLSink{name: c.Name, driver: c.Driver, scrub: erpdb.NewScrubber(c.Driver, dsn), timeout: c.Timeout.D()}
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
 	if c.Driver == "postgres" {
 		if _, err := pgx.ParseConfig(dsn); err != nil {
-			return nil, fmt.Errorf("sink %s: the dsn cannot be read: %w", c.Name, s.scrub.clean(err))
+			return nil, fmt.Errorf("sink %s: the dsn cannot be read: %w", c.Name, s.scrub.Clean(err))
 		}
 	}
 	head := nameSet(HeaderParams)
@@ -93,7 +94,7 @@ func NewSQL(c config.SQLSink, opts SQLOptions) (*SQLSink, error) {
 	}
 	db, err := sql.Open(name, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sink %s: the dsn cannot be read: %w", c.Name, s.scrub.clean(err))
+		return nil, fmt.Errorf("sink %s: the dsn cannot be read: %w", c.Name, s.scrub.Clean(err))
 	}
 	n := opts.MaxConns
 	if n <= 0 {
@@ -201,5 +202,5 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 }
 
 func (s *SQLSink) fail(j *Job, err error) error {
-	return &Error{Sink: s.name, Kind: classify(err), Order: j.Order.Number, Err: s.scrub.clean(err)}
+	return &Error{Sink: s.name, Kind: classify(err), Order: j.Order.Number, Err: s.scrub.Clean(err)}
 }

@@ -3,6 +3,8 @@ package sqlpoll
 import (
 	"database/sql"
 	"strings"
+
+	"syncagent/erpbridge/erpdb"
 )
 
 // sinceName is the one placeholder syntax of incremental queries, the same :name form the
@@ -32,7 +34,7 @@ func bindSince(driver, query string) boundQuery {
 		c := query[i]
 		switch {
 		case c == '\'' || c == '"' || (c == '`' && driver == "mysql") || (c == '[' && driver == "sqlserver"):
-			end := skipQuoted(query, i, driver)
+			end := erpdb.SkipQuoted(query, i, driver)
 			emit(query[i:end])
 			i = end
 		case c == '-' && strings.HasPrefix(query[i:], "--"), c == '#' && driver == "mysql":
@@ -104,29 +106,6 @@ func (b boundQuery) args(v any) []any {
 		}
 		return out
 	}
-}
-
-// skipQuoted returns the index just past the quoted run starting at i. A doubled closing
-// quote continues the run (SQL's escape); in MySQL a backslash escapes inside strings.
-func skipQuoted(q string, i int, driver string) int {
-	closeq := q[i]
-	if closeq == '[' {
-		closeq = ']'
-	}
-	j := i + 1
-	for j < len(q) {
-		switch {
-		case q[j] == '\\' && driver == "mysql" && closeq != '`':
-			j += 2
-		case q[j] == closeq && j+1 < len(q) && q[j+1] == closeq:
-			j += 2
-		case q[j] == closeq:
-			return j + 1
-		default:
-			j++
-		}
-	}
-	return len(q)
 }
 
 // dollarTag returns the $tag$ that opens a PostgreSQL dollar-quoted string at the start

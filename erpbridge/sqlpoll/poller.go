@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/erpbridge/erpdb"
 	"syncagent/queue"
 	"syncagent/queue/money"
 )
@@ -42,7 +43,7 @@ type Poller struct {
 	cfg   config.SQLSource
 	store *queue.Store
 	db    *sql.DB
-	scrub *scrubber
+	scrub *erpdb.Scrubber
 	query boundQuery
 	my    mysqlTimeoutVar
 	chunk int
@@ -78,7 +79,7 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	p := &Poller{cfg: cfg, store: store, scrub: newScrubber(cfg.Driver, cfg.DSN.Value()), chunk: opts.Chunk, now: opts.Now, opts: opts}
+	p := &Poller{cfg: cfg, store: store, scrub: erpdb.NewScrubber(cfg.Driver, cfg.DSN.Value()), chunk: opts.Chunk, now: opts.Now, opts: opts}
 	p.query = bindSince(cfg.Driver, cfg.Query)
 	p.spoolDir = filepath.Dir(store.Path())
 	switch {
@@ -97,7 +98,7 @@ func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error
 	}
 	db, err := openPool(cfg.Driver, cfg.DSN.Value())
 	if err != nil {
-		return nil, fmt.Errorf("ERP source %s: the %s DSN cannot be used: %w", cfg.Name, cfg.Driver, p.scrub.clean(err))
+		return nil, fmt.Errorf("ERP source %s: the %s DSN cannot be used: %w", cfg.Name, cfg.Driver, p.scrub.Clean(err))
 	}
 	p.db = db
 	removeStaleSpools(p.spoolDir, cfg.Name)
@@ -202,5 +203,5 @@ func (p *Poller) fail(kind ErrorKind, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return &Error{Source: p.cfg.Name, Kind: kind, Err: p.scrub.clean(err)}
+	return &Error{Source: p.cfg.Name, Kind: kind, Err: p.scrub.Clean(err)}
 }

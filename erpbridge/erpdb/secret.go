@@ -1,4 +1,7 @@
-package sqlpoll
+// Package erpdb holds what the agent's two users of an ERP database — the SQL sources
+// that read stock and the SQL sinks that write orders — share: keeping the DSN's password
+// out of every message, and reading SQL text the user wrote.
+package erpdb
 
 import (
 	"net/url"
@@ -11,11 +14,11 @@ import (
 	"github.com/microsoft/go-mssqldb/msdsn"
 )
 
-// scrubber removes a DSN and the password inside it from text. Drivers echo parts of the
+// Scrubber removes a DSN and the password inside it from text. Drivers echo parts of the
 // DSN in some errors (a parse error quoting the string, a login error naming the user),
-// and an error message travels to logs and to the status command, so every message of
-// this package passes through scrub before it leaves.
-type scrubber struct {
+// and an error message travels to logs and to the status command, so every message that
+// may hold driver text passes through Scrub or Clean before it leaves.
+type Scrubber struct {
 	secrets []string // longest first, so a password inside the DSN does not split it
 }
 
@@ -23,7 +26,8 @@ type scrubber struct {
 // ODBC): quoted, braced or up to the next separator.
 var keyValuePassword = regexp.MustCompile(`(?i)(?:^|[;\s&?])\s*(?:password|pwd|passwd|_auth_pass)\s*=\s*('(?:[^'\\]|\\.)*'|\{(?:[^}]|\}\})*\}|"[^"]*"|[^;\s&]*)`)
 
-func newScrubber(driver, dsn string) *scrubber {
+// NewScrubber finds the password of dsn in every form a driver or a URL may write it.
+func NewScrubber(driver, dsn string) *Scrubber {
 	set := map[string]bool{}
 	add := func(p string) {
 		if p == "" {
@@ -83,7 +87,7 @@ func newScrubber(driver, dsn string) *scrubber {
 			add(strings.ReplaceAll(inner, `\'`, "'"))
 		}
 	}
-	s := &scrubber{}
+	s := &Scrubber{}
 	for k := range set {
 		s.secrets = append(s.secrets, k)
 	}
@@ -91,8 +95,8 @@ func newScrubber(driver, dsn string) *scrubber {
 	return s
 }
 
-// scrub returns text with every secret replaced by ***.
-func (s *scrubber) scrub(text string) string {
+// Scrub returns text with every secret replaced by ***.
+func (s *Scrubber) Scrub(text string) string {
 	for _, p := range s.secrets {
 		text = strings.ReplaceAll(text, p, "***")
 	}
@@ -110,13 +114,13 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// clean wraps err so that its message carries no secret.
-func (s *scrubber) clean(err error) error {
+// Clean wraps err so that its message carries no secret.
+func (s *Scrubber) Clean(err error) error {
 	if err == nil {
 		return nil
 	}
 	if _, ok := err.(*scrubbedError); ok {
 		return err
 	}
-	return &scrubbedError{msg: s.scrub(err.Error()), err: err}
+	return &scrubbedError{msg: s.Scrub(err.Error()), err: err}
 }
