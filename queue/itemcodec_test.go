@@ -60,3 +60,34 @@ func TestManyWarehousesAndListsSurviveReload(t *testing.T) {
 		t.Fatalf("%+v", it.Item)
 	}
 }
+
+func TestOneJournalRowPerChangeReadBackPerField(t *testing.T) {
+	s, _ := open(t, Options{})
+	ctx := context.Background()
+	q, p := int64(4), money.Kurus(1299)
+	mustApply(t, s, ItemChange{SKU: "A", Barcode: "8680000000017", Warehouse: "W", Qty: &q, PriceList: "L", Price: &p,
+		Source: Source{Kind: "file", Ref: "a.csv", Row: 2}}, qty("A", "W", 5))
+	var rows int
+	s.r.QueryRow("SELECT COUNT(*) FROM journal").Scan(&rows)
+	if rows != 2 {
+		t.Fatalf("%d journal rows for two changes", rows)
+	}
+	j, err := s.Journal(ctx, "A", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range j {
+		got = append(got, e.Field+" "+e.Old+"→"+e.New+" @"+e.Source.Ref)
+	}
+	want := []string{"qty:W 4→5 @stok.xlsx", "price:L →12.99 @a.csv", "qty:W →4 @a.csv", "barcode →8680000000017 @a.csv"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("journal, newest first:\n%q\nwant\n%q", got, want)
+	}
+	if j, _ := s.Journal(ctx, "A", 2); len(j) != 2 {
+		t.Fatalf("limit not kept: %d", len(j))
+	}
+	if d := decodeJournal(encodeJournal([]FieldDiff{{Field: "barcode", Old: "a\x1eb", New: "c\x1fd"}})); d[0] != [3]string{"barcode", "a b", "c d"} {
+		t.Fatalf("separators in values: %q", d)
+	}
+}

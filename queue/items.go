@@ -72,6 +72,8 @@ type FieldDiff struct {
 	Old    string // "" when there was no value
 	New    string
 	Source Source
+
+	change int // index of the change in its batch; groups a change's fields in the journal
 }
 
 // ApplyResult counts what Apply did. Changed[i] tells whether changes[i] changed anything.
@@ -143,6 +145,9 @@ func (s *Store) ApplyTx(ctx context.Context, tx *sql.Tx, changes []ItemChange) (
 		res.Changed[i] = true
 		touched[c.SKU] = true
 		it.exists = true
+		for k := range diffs {
+			diffs[k].change = i
+		}
 		res.Diffs = append(res.Diffs, diffs...)
 	}
 	if len(touched) == 0 {

@@ -100,14 +100,15 @@ func nullInt(v *int64) any {
 // writeItems writes the final state of every touched item and the journal of diffs. Each
 // item is written once however many changes of the batch touched it.
 func writeItems(ctx context.Context, tx *sql.Tx, items map[string]*itemState, touched []string, diffs []FieldDiff, now int64) error {
+	// diffs come grouped by change, in order: each change is one journal row.
 	// "WHERE true" settles SQLite's parsing ambiguity between INSERT … SELECT and upsert.
 	it := newBulk(tx, `INSERT INTO items (sku, barcode, stock, prices, updated_at)
 		SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?1) WHERE true
 		ON CONFLICT (sku) DO UPDATE SET barcode = excluded.barcode, stock = excluded.stock,
 			prices = excluded.prices, updated_at = excluded.updated_at`)
 	defer it.close()
-	jr := newBulk(tx, `INSERT INTO journal (at, sku, field, old, new, source_kind, source_ref, source_row)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?1)`)
+	jr := newBulk(tx, `INSERT INTO journal (at, sku, changes, source_kind, source_ref, source_row)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?1)`)
 	defer jr.close()
 	for _, sku := range touched {
 		st := items[sku]
@@ -118,19 +119,18 @@ func writeItems(ctx context.Context, tx *sql.Tx, items map[string]*itemState, to
 	if err := it.flush(ctx); err != nil {
 		return err
 	}
-	for _, d := range diffs {
-		if err := jr.add(ctx, now, d.SKU, d.Field, nullStr(d.Old), nullStr(d.New), d.Source.Kind, d.Source.Ref, d.Source.Row); err != nil {
+	for i := 0; i < len(diffs); {
+		j := i + 1
+		for j < len(diffs) && diffs[j].change == diffs[i].change {
+			j++
+		}
+		d := diffs[i]
+		if err := jr.add(ctx, now, d.SKU, encodeJournal(diffs[i:j]), d.Source.Kind, d.Source.Ref, d.Source.Row); err != nil {
 			return err
 		}
+		i = j
 	}
 	return jr.flush(ctx)
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 type outboxWant struct {

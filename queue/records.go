@@ -57,7 +57,7 @@ type JournalEntry struct {
 
 // Journal returns the newest entries for a SKU (all SKUs when sku is ""), newest first.
 func (s *Store) Journal(ctx context.Context, sku string, limit int) ([]JournalEntry, error) {
-	q := `SELECT at, sku, field, COALESCE(old, ''), COALESCE(new, ''), source_kind, source_ref, source_row FROM journal`
+	q := `SELECT at, sku, changes, source_kind, source_ref, source_row FROM journal`
 	args := []any{}
 	if sku != "" {
 		q += " WHERE sku = ?"
@@ -71,14 +71,20 @@ func (s *Store) Journal(ctx context.Context, sku string, limit int) ([]JournalEn
 	}
 	defer rows.Close()
 	var out []JournalEntry
-	for rows.Next() {
+	for rows.Next() && len(out) < limit {
 		var e JournalEntry
 		var at int64
-		if err := rows.Scan(&at, &e.SKU, &e.Field, &e.Old, &e.New, &e.Source.Kind, &e.Source.Ref, &e.Source.Row); err != nil {
+		var changes string
+		if err := rows.Scan(&at, &e.SKU, &changes, &e.Source.Kind, &e.Source.Ref, &e.Source.Row); err != nil {
 			return nil, err
 		}
 		e.At = fromMS(at)
-		out = append(out, e)
+		// Newest first: a change's fields come last-written first, as if each had its own row.
+		fields := decodeJournal(changes)
+		for k := len(fields) - 1; k >= 0 && len(out) < limit; k-- {
+			e.Field, e.Old, e.New = fields[k][0], fields[k][1], fields[k][2]
+			out = append(out, e)
+		}
 	}
 	return out, rows.Err()
 }

@@ -185,8 +185,8 @@ func releaseRows(ctx context.Context, tx *sql.Tx, now int64, by string, keys []r
 // (field reserved:<warehouse>, source kind "order"), so "why did the stock shown drop?"
 // has an answer.
 func journalReserve(ctx context.Context, tx *sql.Tx, now int64, sku, wh, old, new, ref string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO journal (at, sku, field, old, new, source_kind, source_ref) VALUES (?, ?, ?, ?, ?, 'order', ?)`,
-		now, sku, "reserved:"+wh, nullStr(old), nullStr(new), ref)
+	_, err := tx.ExecContext(ctx, `INSERT INTO journal (at, sku, changes, source_kind, source_ref) VALUES (?, ?, ?, 'order', ?)`,
+		now, sku, encodeJournal([]FieldDiff{{Field: "reserved:" + wh, Old: old, New: new}}), ref)
 	return err
 }
 

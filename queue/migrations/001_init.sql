@@ -66,9 +66,12 @@ CREATE TABLE journal (
     id          INTEGER PRIMARY KEY,
     at          INTEGER NOT NULL,
     sku         TEXT NOT NULL,
-    field       TEXT NOT NULL,   -- qty:<warehouse>, price:<list>, list_price:<list>, barcode
-    old         TEXT,            -- NULL: no value before
-    new         TEXT,
+    -- Every field one change altered, in the change's order: records "field␟old␟new"
+    -- joined by ␞ (see queue/journalcodec.go). field is qty:<warehouse>, price:<list>,
+    -- list_price:<list>, barcode or reserved:<warehouse>; an empty old or new is no value.
+    -- One row per change, not per field: a first import of a large file writes a quarter
+    -- of the rows.
+    changes     TEXT NOT NULL,
     source_kind TEXT NOT NULL,   -- file, sql, order, manual
     source_ref  TEXT NOT NULL,   -- file name or source name
     source_row  INTEGER NOT NULL DEFAULT 0
