@@ -19,6 +19,7 @@ import (
 // input leaves no time to fuzz:
 //
 //	go test ./erpbridge/sheet/ -run '^$' -fuzz '^FuzzXLSX$' -fuzztime 3m -fuzzminimizetime 3s
+//	go test ./erpbridge/sheet/ -run '^$' -fuzz '^FuzzInlineSharedStrings$' -fuzztime 3m -fuzzminimizetime 3s
 //
 // Crashers land in testdata/fuzz and then run with every go test.
 
@@ -147,10 +148,30 @@ func FuzzXLSX(f *testing.F) {
 // FuzzXLSXParts builds a valid package around fuzzed sheet, shared-string and
 // workbook XML, so mutations reach excelize's XML reading and our row handling.
 func FuzzXLSXParts(f *testing.F) {
+	for _, parts := range goldenParts(f) {
+		f.Add(parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"], parts["xl/workbook.xml"], uint8(0))
+	}
+	base := basicBook().bytes()
+	f.Fuzz(func(t *testing.T, sheet, sst, workbook []byte, mode uint8) {
+		data := withParts(t, base, map[string][]byte{
+			"xl/worksheets/sheet1.xml": sheet,
+			"xl/sharedStrings.xml":     sst,
+			"xl/workbook.xml":          workbook,
+		})
+		opts := fuzzOptions(mode)
+		opts.Name, opts.TempDir = "fuzz.xlsx", t.TempDir()
+		checkInvariants(t, data, opts)
+	})
+}
+
+// goldenParts unpacks the golden workbooks that have a first sheet, part name to
+// content (the corrupt and encrypted cases are left out).
+func goldenParts(f *testing.F) []map[string][]byte {
+	var out []map[string][]byte
 	for _, b := range goldenInputs(f, ".xlsx") {
 		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
-			continue // the corrupt and encrypted cases
+			continue
 		}
 		parts := map[string][]byte{}
 		for _, zf := range zr.File {
@@ -164,20 +185,10 @@ func FuzzXLSXParts(f *testing.F) {
 			parts[zf.Name] = buf.Bytes()
 		}
 		if parts["xl/worksheets/sheet1.xml"] != nil {
-			f.Add(parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"], parts["xl/workbook.xml"], uint8(0))
+			out = append(out, parts)
 		}
 	}
-	base := basicBook().bytes()
-	f.Fuzz(func(t *testing.T, sheet, sst, workbook []byte, mode uint8) {
-		data := withParts(t, base, map[string][]byte{
-			"xl/worksheets/sheet1.xml": sheet,
-			"xl/sharedStrings.xml":     sst,
-			"xl/workbook.xml":          workbook,
-		})
-		opts := fuzzOptions(mode)
-		opts.Name, opts.TempDir = "fuzz.xlsx", t.TempDir()
-		checkInvariants(t, data, opts)
-	})
+	return out
 }
 
 // withParts rewrites a package with some parts replaced.
@@ -209,4 +220,20 @@ func withParts(t *testing.T, pkg []byte, replace map[string][]byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// FuzzInlineSharedStrings builds a package around a fuzzed sheet and shared-string
+// table and requires the same outcome whether excelize reads the table or the strings
+// are inlined first (or the workbook is found not to be inlinable and read as it is).
+func FuzzInlineSharedStrings(f *testing.F) {
+	for _, parts := range goldenParts(f) {
+		f.Add(parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"])
+	}
+	f.Add([]byte(`<worksheet><sheetData>`+header+`<row r="2"><c r="A2" t="s"><f>B1</f><v>1</v></c><c r="B2" t="s" t="s"><v> 0</v></c><c r="C2"><v>2</v></c></row></sheetData></worksheet>`),
+		[]byte(`<sst><si><r><rPr><b/></rPr><t>R</t></r><r><t>_x0041_</t></r></si><si><t xml:space="preserve"> S </t></si></sst>`))
+	base := basicBook().bytes()
+	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
+		data := withParts(t, base, map[string][]byte{"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": sst})
+		sameWithInlining(t, data, Options{Name: "fuzz.xlsx"})
+	})
 }

@@ -2,7 +2,7 @@
 // XLSX files. It turns each data row into a Row (SKU, barcode, quantity, prices) or,
 // when a cell cannot be trusted, into a Problem that says in plain words what is wrong
 // and how to fix it. The package does no I/O of its own beyond the Source it is given
-// and the TempDir where large workbooks are unpacked.
+// and the TempDir where large workbooks are unpacked or rewritten.
 package sheet
 
 import (
@@ -134,6 +134,11 @@ type limits struct {
 	headerRows int   // non-empty rows searched for the header row
 	maxDecrypt int64 // largest encrypted workbook tried with Excel's built-in default password (decrypted in memory)
 	checkEvery int   // rows between ctx checks
+
+	// Shared-string parts larger than this (uncompressed) are inlined into the sheets
+	// before excelize reads the workbook (see inlineSharedStrings). 16 MB is some
+	// 300,000 SKU-sized strings: a 100k-row list is read as it is.
+	sstInlineAbove int64
 }
 
 var defaultLimits = limits{
@@ -143,6 +148,8 @@ var defaultLimits = limits{
 	headerRows: 30,
 	maxDecrypt: 32 << 20,
 	checkEvery: 256,
+
+	sstInlineAbove: 16 << 20,
 }
 
 func parse(ctx context.Context, src Source, opts Options, lim limits, fn func(Row) error, reject func(Problem) error) (Header, error) {

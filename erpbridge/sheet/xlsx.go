@@ -42,7 +42,7 @@ func parseXLSX(ctx context.Context, src Source, o options, lim limits, encrypted
 			return h, err
 		}
 	}
-	f, err := openWorkbook(src, o, lim, tmp, encrypted)
+	f, err := openWorkbook(ctx, src, o, lim, tmp, encrypted)
 	if err != nil {
 		return h, err
 	}
@@ -89,8 +89,10 @@ func parseXLSX(ctx context.Context, src Source, o options, lim limits, encrypted
 // excelize.OpenReader reads its whole input into a byte slice (v2.11.1 calls
 // io.ReadAll), which for a 1M-row workbook costs several times the file size, while
 // OpenFile reads the zip in place and unpacks big sheets to TmpDir. So a large Source
-// is first copied to our temporary folder and opened by path.
-func openWorkbook(src Source, o options, lim limits, tmp string, encrypted bool) (*excelize.File, error) {
+// is first copied to our temporary folder and opened by path. A workbook with a large
+// shared-string table is opened as a copy with the strings inlined (see
+// inlineSharedStrings).
+func openWorkbook(ctx context.Context, src Source, o options, lim limits, tmp string, encrypted bool) (*excelize.File, error) {
 	xo := excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    lim.unzipTotal,
@@ -98,40 +100,56 @@ func openWorkbook(src Source, o options, lim limits, tmp string, encrypted bool)
 		TmpDir:            tmp,
 	}
 	size := src.Size()
-	var f *excelize.File
-	var err error
-	switch {
-	case encrypted:
+	if encrypted {
 		if size > lim.maxDecrypt {
 			return nil, encryptedErr(o.Name)
 		}
 		xo.Password = excelDefaultPassword
-		f, err = guardOpen(func() (*excelize.File, error) { return excelize.OpenReader(io.NewSectionReader(src, 0, size), xo) })
+		f, err := guardOpen(func() (*excelize.File, error) { return excelize.OpenReader(io.NewSectionReader(src, 0, size), xo) })
 		if err != nil {
 			return nil, encryptedErr(o.Name)
 		}
 		return f, nil
+	}
+	inlined, err := inlineSharedStrings(ctx, src, lim, tmp)
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("sheet: inlining the shared strings of %s in %s: %w", o.Name, tmp, err)
+	case inlined != "":
+		return openPath(inlined, o, xo)
 	case size <= lim.spoolAbove:
-		f, err = guardOpen(func() (*excelize.File, error) { return excelize.OpenReader(io.NewSectionReader(src, 0, size), xo) })
+		f, err := guardOpen(func() (*excelize.File, error) { return excelize.OpenReader(io.NewSectionReader(src, 0, size), xo) })
+		return f, openErr(o.Name, err)
 	default:
 		path := filepath.Join(tmp, "source.xlsx")
 		if err := spool(src, path); err != nil {
 			return nil, fmt.Errorf("sheet: copying %s to %s: %w", o.Name, tmp, err)
 		}
-		f, err = guardOpen(func() (*excelize.File, error) { return excelize.OpenFile(path, xo) })
-		// OpenFile has read what it needs and closed the copy.
-		if rerr := os.Remove(path); rerr != nil && err == nil {
-			_ = closeWorkbook(f)
-			return nil, fmt.Errorf("sheet: removing the copy of %s: %w", o.Name, rerr)
-		}
+		return openPath(path, o, xo)
 	}
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, fileErr(o.Name, ErrTooLarge, "unpacks to more data than a stock list may use; it is damaged or not a stock list. Split it into smaller files", err)
-		}
-		return nil, damaged(o.Name, err)
+}
+
+// openPath opens a copy of the workbook in our temporary folder and removes the copy:
+// OpenFile has read what it needs and closed it.
+func openPath(path string, o options, xo excelize.Options) (*excelize.File, error) {
+	f, err := guardOpen(func() (*excelize.File, error) { return excelize.OpenFile(path, xo) })
+	if rerr := os.Remove(path); rerr != nil && err == nil {
+		_ = closeWorkbook(f)
+		return nil, fmt.Errorf("sheet: removing the copy of %s: %w", o.Name, rerr)
 	}
-	return f, nil
+	return f, openErr(o.Name, err)
+}
+
+func openErr(name string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case strings.Contains(err.Error(), "unzip size exceeds"):
+		return fileErr(name, ErrTooLarge, "unpacks to more data than a stock list may use; it is damaged or not a stock list. Split it into smaller files", err)
+	}
+	return damaged(name, err)
 }
 
 // verifyZip reads every part once, so the zip reader checks each CRC and size.

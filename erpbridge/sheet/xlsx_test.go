@@ -59,16 +59,25 @@ func parseWith(t *testing.T, data []byte, opts Options, lim limits) ([]Row, []Pr
 	return rows, probs, err
 }
 
-// A large workbook is copied to TempDir and opened by path, its sheet is unpacked
-// to TempDir by excelize, and nothing is left behind afterwards.
+// A large workbook is copied to TempDir and opened by path, or rewritten there with
+// its shared strings inlined; its sheet is unpacked to TempDir by excelize, and
+// nothing is left behind afterwards.
 func TestLargeWorkbookUsesTempDirAndCleansUp(t *testing.T) {
 	data := bigBook(3000)
 	lim := defaultLimits
-	lim.spoolAbove = 1 << 10 // force the copy-and-open-by-path route
 	lim.unzipSpill = 16 << 10
 	fds := openFiles(t) // after the first parse below the runtime's own descriptors exist
-	for _, spool := range []int64{1 << 10, 1 << 30, 1 << 10} {
-		lim.spoolAbove = spool
+	routes := []struct {
+		name          string
+		spool, inline int64
+	}{
+		{"copied", 1 << 10, 1 << 40}, // force the copy-and-open-by-path route
+		{"in memory", 1 << 30, 1 << 40},
+		{"copied again", 1 << 10, 1 << 40},
+		{"inlined", 1 << 30, 0},
+	}
+	for _, route := range routes {
+		lim.spoolAbove, lim.sstInlineAbove = route.spool, route.inline
 		tmp := t.TempDir()
 		var during []string
 		n := 0
@@ -80,22 +89,23 @@ func TestLargeWorkbookUsesTempDirAndCleansUp(t *testing.T) {
 			return nil
 		}, func(p Problem) error { return fmt.Errorf("unexpected problem %v", p) })
 		if err != nil || n != 3000 {
-			t.Fatalf("spoolAbove %d: %d rows, err %v", spool, n, err)
+			t.Fatalf("%s: %d rows, err %v", route.name, n, err)
 		}
-		spilled := false
+		spilled := 0
 		for _, f := range during {
 			if strings.Contains(f, "excelize-") {
-				spilled = true
+				spilled++
 			}
 		}
-		if !spilled {
-			t.Errorf("spoolAbove %d: no excelize temp file under TempDir while parsing; saw %q", spool, during)
+		// Read as it is, the table is unpacked and indexed to files of its own.
+		if spilled == 0 || route.inline == 0 && spilled != 1 {
+			t.Errorf("%s: %d excelize temp files under TempDir while parsing; saw %q", route.name, spilled, during)
 		}
 		if left := filesUnder(t, tmp); len(left) != 0 {
-			t.Errorf("spoolAbove %d: left behind %q", spool, left)
+			t.Errorf("%s: left behind %q", route.name, left)
 		}
 		if now := openFiles(t); fds >= 0 && now > fds {
-			t.Errorf("spoolAbove %d: %d open files after parsing, %d before: the rows or the workbook were not closed", spool, now, fds)
+			t.Errorf("%s: %d open files after parsing, %d before: the rows or the workbook were not closed", route.name, now, fds)
 		}
 		fds = openFiles(t)
 	}
@@ -208,7 +218,7 @@ func TestExcelizeUnzipLimit(t *testing.T) {
 	o, _ := normalize(Options{Name: "big.xlsx"})
 	lim := defaultLimits
 	lim.unzipTotal = 64 << 10
-	f, err := openWorkbook(bytes.NewReader(bigBook(3000)), o, lim, t.TempDir(), false)
+	f, err := openWorkbook(context.Background(), bytes.NewReader(bigBook(3000)), o, lim, t.TempDir(), false)
 	if f != nil {
 		_ = closeWorkbook(f)
 	}
