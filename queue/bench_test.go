@@ -93,9 +93,16 @@ func BenchmarkClaimConfirm(b *testing.B) {
 }
 
 // BenchmarkApplyNew measures a first import: every change is a new item with a quantity
-// and a price (what a first drop of a large file or a first SQL snapshot does), 1 store.
+// and a price (what a first drop of a large file or a first SQL snapshot does), with no
+// active store and with one.
 func BenchmarkApplyNew(b *testing.B) {
-	s := benchStore(b, 1)
+	for _, stores := range []int{0, 1} {
+		b.Run(fmt.Sprintf("stores=%d", stores), func(b *testing.B) { benchApplyNew(b, stores) })
+	}
+}
+
+func benchApplyNew(b *testing.B, stores int) {
+	s := benchStore(b, stores)
 	ctx := context.Background()
 	batch := make([]ItemChange, 1000)
 	iter := 0
