@@ -150,12 +150,7 @@ func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st 
 	if err != nil {
 		return err
 	}
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return "never"
-		}
-		return t.In(cfg.Location).Format("2006-01-02 15:04:05") + " (" + ago(now.Sub(t)) + ")"
-	}
+	when := whenFunc(cfg, now)
 	show := false
 	for _, s := range cfg.Stores {
 		show = show || s.Orders.Fetch || s.Orders.Transfer || sums[s.Name] != nil

@@ -57,12 +57,7 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 	if err != nil {
 		return err
 	}
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return "never"
-		}
-		return t.In(cfg.Location).Format("2006-01-02 15:04:05") + " (" + ago(now.Sub(t)) + ")"
-	}
+	when := whenFunc(cfg, now)
 	fmt.Fprintf(w, "database: %s\n\nSTORES\n", st.Path())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STORE\tMARKETPLACE\tSTATE\tWAITING\tRETRYING\tIN FLIGHT\tDEAD\tLAST SUCCESSFUL PUSH\tLAST ERROR")
@@ -149,6 +144,17 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", when(im.StartedAt), im.Source, im.File, result, im.RowsRead, im.Applied, im.Unchanged, im.Rejected)
 	}
 	return tw.Flush()
+}
+
+// whenFunc formats times for the status report: local time in the config's zone and how
+// long ago, or "never".
+func whenFunc(cfg *config.Config, now time.Time) func(time.Time) string {
+	return func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.In(cfg.Location).Format("2006-01-02 15:04:05") + " (" + ago(now.Sub(t)) + ")"
+	}
 }
 
 func ago(d time.Duration) string {
