@@ -122,7 +122,7 @@ func TestReleaseBySnapshotReading(t *testing.T) {
 	if err := s.PutSnapshotRowsTx(ctx, tx, "logo", gen, []SnapshotRow{{SnapshotKey: SnapshotKey{"X", "MERKEZ", "default"}, Qty: &q}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FinishReadingTx(ctx, tx, "logo", gen); err != nil {
+	if _, err := s.FinishReadingTx(ctx, tx, "logo", gen, nil); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.ERPReadTx(ctx, tx, ERPRead{Source: "logo", At: c.Now(), Snapshot: true})

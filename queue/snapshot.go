@@ -56,6 +56,44 @@ type Reading struct {
 	Gen  int64     // 0: no reading yet
 	Rows int64     // row keys in the snapshot after it
 	At   time.Time // when it was committed
+	// KeySum is the sum (mod 2^64) of Hash over those row keys; KeySumKnown is false
+	// when it was never computed (a record older than migration 004). With no reading
+	// yet it is known and 0: the snapshot is empty.
+	KeySum      uint64
+	KeySumKnown bool
+}
+
+// KeyTally is the count and the sum of Hash of a set of row keys.
+type KeyTally struct {
+	Rows int64
+	Sum  uint64
+}
+
+// Add counts key into the tally.
+func (t *KeyTally) Add(k SnapshotKey) {
+	t.Rows++
+	t.Sum += k.Hash()
+}
+
+// Hash is a stable 64-bit hash of the key (FNV-1a over each field's length and bytes,
+// so fields cannot run together, then the splitmix64 finalizer to spread FNV's low-entropy high bits). Sums of it over
+// sets of keys tell, with a chance of error near 2^-64, whether a reading met exactly the
+// stored keys.
+func (k SnapshotKey) Hash() uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for _, f := range [3]string{k.SKU, k.Warehouse, k.PriceList} {
+		h = (h ^ uint64(len(f))) * prime
+		for j := 0; j < len(f); j++ {
+			h = (h ^ uint64(f[j])) * prime
+		}
+	}
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
 }
 
 // BeginReadingTx returns the generation number of a new reading of source and the record
@@ -81,11 +119,13 @@ type queryRower interface {
 func lastReading(ctx context.Context, q queryRower, source string) (Reading, error) {
 	var r Reading
 	var at int64
-	err := q.QueryRowContext(ctx, "SELECT gen, rows, read_at FROM sql_readings WHERE source = ?", source).Scan(&r.Gen, &r.Rows, &at)
+	var sum sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT gen, rows, read_at, keysum FROM sql_readings WHERE source = ?", source).Scan(&r.Gen, &r.Rows, &at, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Reading{}, nil
+		return Reading{KeySumKnown: true}, nil
 	}
 	r.At = fromMS(at)
+	r.KeySum, r.KeySumKnown = uint64(sum.Int64), sum.Valid
 	return r, err
 }
 
@@ -178,16 +218,38 @@ func (s *Store) DeleteSnapshotRowsTx(ctx context.Context, tx *sql.Tx, source str
 }
 
 // FinishReadingTx records reading gen of source as the last committed one and returns the
-// number of row keys now in its snapshot.
-func (s *Store) FinishReadingTx(ctx context.Context, tx *sql.Tx, source string, gen int64) (int64, error) {
-	var n int64
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sql_snapshot WHERE source = ?", source).Scan(&n); err != nil {
-		return 0, err
+// number of row keys now in its snapshot. keys is the count and sum of the snapshot's row
+// keys when the caller kept them; nil has them counted from the table.
+func (s *Store) FinishReadingTx(ctx context.Context, tx *sql.Tx, source string, gen int64, keys *KeyTally) (int64, error) {
+	if keys == nil {
+		t, err := tallyKeys(ctx, tx, source)
+		if err != nil {
+			return 0, err
+		}
+		keys = &t
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sql_readings (source, gen, rows, read_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (source) DO UPDATE SET gen = excluded.gen, rows = excluded.rows, read_at = excluded.read_at`,
-		source, gen, n, s.nowMS())
-	return n, err
+	_, err := tx.ExecContext(ctx, `INSERT INTO sql_readings (source, gen, rows, read_at, keysum) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (source) DO UPDATE SET gen = excluded.gen, rows = excluded.rows, read_at = excluded.read_at, keysum = excluded.keysum`,
+		source, gen, keys.Rows, s.nowMS(), int64(keys.Sum))
+	return keys.Rows, err
+}
+
+// tallyKeys counts and sums the row keys of source's snapshot.
+func tallyKeys(ctx context.Context, tx *sql.Tx, source string) (KeyTally, error) {
+	var t KeyTally
+	rows, err := tx.QueryContext(ctx, "SELECT sku, warehouse, price_list FROM sql_snapshot WHERE source = ?", source)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	var k SnapshotKey
+	for rows.Next() {
+		if err := rows.Scan(&k.SKU, &k.Warehouse, &k.PriceList); err != nil {
+			return t, err
+		}
+		t.Add(k)
+	}
+	return t, rows.Err()
 }
 
 // ForgetSnapshot deletes the snapshot and reading record of source, so that its next

@@ -38,7 +38,7 @@ func TestSnapshotReadingCycle(t *testing.T) {
 		if err := s.PutSnapshotRowsTx(ctx, tx, "b", 1, []SnapshotRow{snapRow("A", "W1", "L", i64(9), 100)}); err != nil {
 			return err
 		}
-		n, err := s.FinishReadingTx(ctx, tx, "a", gen)
+		n, err := s.FinishReadingTx(ctx, tx, "a", gen, nil)
 		if err != nil || n != 3 {
 			return fmt.Errorf("finish: %d %v", n, err)
 		}
@@ -85,7 +85,7 @@ func TestSnapshotReadingCycle(t *testing.T) {
 		if err := s.DeleteSnapshotRowsTx(ctx, tx, "a", []SnapshotKey{stale[0].SnapshotKey, stale[1].SnapshotKey}); err != nil {
 			return err
 		}
-		n, err := s.FinishReadingTx(ctx, tx, "a", gen)
+		n, err := s.FinishReadingTx(ctx, tx, "a", gen, nil)
 		if err != nil || n != 1 {
 			return fmt.Errorf("finish: %d %v", n, err)
 		}
@@ -101,7 +101,7 @@ func TestSnapshotReadingCycle(t *testing.T) {
 	if err := s.PutSnapshotRowsTx(ctx, tx, "a", gen, []SnapshotRow{snapRow("Z", "W1", "L", i64(1), 1)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FinishReadingTx(ctx, tx, "a", gen); err != nil {
+	if _, err := s.FinishReadingTx(ctx, tx, "a", gen, nil); err != nil {
 		t.Fatal(err)
 	}
 	tx.Rollback()
@@ -146,5 +146,46 @@ func TestSnapshotRowSame(t *testing.T) {
 		if got := base.Same(r); got != c.same {
 			t.Errorf("%s: Same = %v", c.name, got)
 		}
+	}
+}
+
+// TestSnapshotKeyTally: a counted tally is the sum of the keys' hashes; the hash keeps
+// fields apart; a record written before migration 004 (keysum NULL) reads as unknown,
+// and no record at all as a known empty tally.
+func TestSnapshotKeyTally(t *testing.T) {
+	if (SnapshotKey{"AB", "C", ""}).Hash() == (SnapshotKey{"A", "BC", ""}).Hash() ||
+		(SnapshotKey{"A", "", "B"}).Hash() == (SnapshotKey{"A", "B", ""}).Hash() {
+		t.Fatal("the hash lets fields run together")
+	}
+	s, _ := open(t, Options{})
+	ctx := context.Background()
+	if r, err := s.LastReading(ctx, "a"); err != nil || !r.KeySumKnown || r.KeySum != 0 || r.Rows != 0 {
+		t.Fatalf("no reading yet: %+v %v", r, err)
+	}
+	keys := []SnapshotKey{{"A", "W1", "L"}, {"A", "W2", "L"}, {"B", "W1", ""}}
+	var want KeyTally
+	inTxT(t, s, func(tx *sql.Tx) error {
+		gen, _, err := s.BeginReadingTx(ctx, tx, "a")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			want.Add(k)
+			if err := s.PutSnapshotRowsTx(ctx, tx, "a", gen, []SnapshotRow{{SnapshotKey: k}}); err != nil {
+				return err
+			}
+		}
+		_, err = s.FinishReadingTx(ctx, tx, "a", gen, nil)
+		return err
+	})
+	r, err := s.LastReading(ctx, "a")
+	if err != nil || !r.KeySumKnown || r.Rows != 3 || r.KeySum != want.Sum || want.Sum == 0 {
+		t.Fatalf("counted tally: %+v, want %+v (%v)", r, want, err)
+	}
+	if _, err := s.w.Exec("UPDATE sql_readings SET keysum = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.LastReading(ctx, "a"); r.KeySumKnown || r.Rows != 3 {
+		t.Fatalf("a record without keysum: %+v", r)
 	}
 }

@@ -14,17 +14,20 @@ import (
 	"syncagent/config"
 )
 
-// The large-table run: a PostgreSQL table of N rows read three times in snapshot mode:
-// the first reading (every row new), a second with nothing changed, and a third after
-// 1% of the rows changed. It runs in a child process so that the peak RSS it reports
+// The large-table run: a PostgreSQL table of N rows read five times in snapshot mode:
+// the first reading (every row new), a second with nothing changed, a third after 1% of
+// the rows changed, a fourth after one row was deleted (the quick comparison's key tally
+// no longer matches, so the reading runs again in exact mode), and a fifth with nothing
+// changed, which starts in exact mode because the one before found a key gone. It runs in a child process so that the peak RSS it reports
 // (VmHWM, reset before each phase through /proc/self/clear_refs) is the reading's own,
 // not the test framework's or the table setup's.
 
 type phase struct {
-	name                                    string
-	rows, changed, applied, rejected, diffs int
-	seconds, erpSeconds                     float64
-	peakMB                                  float64
+	name                                   string
+	rows, changed, applied, rejected, gone int
+	rechecked                              bool
+	seconds, erpSeconds                    float64
+	peakMB                                 float64
 }
 
 // runLarge creates the table, runs the child and returns its phases.
@@ -52,7 +55,7 @@ func runLarge(t testing.TB, rows int) []phase {
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) != 9 || f[0] != "phase" {
+		if len(f) != 11 || f[0] != "phase" {
 			continue
 		}
 		p := phase{name: f[1]}
@@ -63,9 +66,11 @@ func runLarge(t testing.TB, rows int) []phase {
 		p.seconds, _ = strconv.ParseFloat(f[6], 64)
 		p.erpSeconds, _ = strconv.ParseFloat(f[7], 64)
 		p.peakMB, _ = strconv.ParseFloat(f[8], 64)
+		p.gone, _ = strconv.Atoi(f[9])
+		p.rechecked = f[10] == "true"
 		phases = append(phases, p)
 	}
-	if err := cmd.Wait(); err != nil || len(phases) != 3 {
+	if err := cmd.Wait(); err != nil || len(phases) != 5 {
 		t.Fatalf("child: %v, %d phases", err, len(phases))
 	}
 	return phases
@@ -89,12 +94,16 @@ func TestLargeChild(t *testing.T) {
 		start := time.Now()
 		res := mustRead(t, p)
 		secs := time.Since(start).Seconds()
-		fmt.Printf("phase %s %d %d %d %d %.3f %.3f %.1f\n", name, res.Rows, res.Changed, res.Applied, res.Rejected, secs, res.ERPTime.Seconds(), peakRSSMB(t))
+		fmt.Printf("phase %s %d %d %d %d %.3f %.3f %.1f %d %t\n", name, res.Rows, res.Changed, res.Applied, res.Rejected, secs, res.ERPTime.Seconds(), peakRSSMB(t),
+			res.Disappeared, res.Rechecked)
 	}
 	run("first")
 	run("unchanged")
 	e.exec(t, "UPDATE "+tb+" SET qty = qty + 1 WHERE n % 100 = 0")
 	run("1%changed")
+	e.exec(t, "DELETE FROM "+tb+" WHERE n = 1")
+	run("1deleted")
+	run("afterdelete")
 }
 
 // peakRSSMB reads VmHWM, the peak resident set since the last reset.
@@ -113,7 +122,7 @@ func peakRSSMB(t testing.TB) float64 {
 	return 0
 }
 
-// BenchmarkSnapshot1M reads a 1,000,000-row PostgreSQL table three times (see runLarge)
+// BenchmarkSnapshot1M reads a 1,000,000-row PostgreSQL table five times (see runLarge)
 // and reports each phase's wall time, rows/s and peak RSS. Targets: ≤ 10 s and ≤ 150 MB.
 // Run: go test -run '^$' -bench Snapshot1M -benchtime 1x ./erpbridge/sqlpoll/
 func BenchmarkSnapshot1M(b *testing.B) {
@@ -143,10 +152,15 @@ func TestSnapshotLargeTable(t *testing.T) {
 		rows, _ = strconv.Atoi(v)
 	}
 	phases := runLarge(t, rows)
-	want := []struct{ changed, applied int }{{rows, rows}, {0, 0}, {rows / 100, rows / 100}}
+	want := []struct{ changed, applied int }{{rows, rows}, {0, 0}, {rows / 100, rows / 100}, {0, 0}, {0, 0}}
 	for i, p := range phases {
-		t.Logf("%-10s %7d rows, %7d changed in %6.2f s (ERP phase %5.2f s), peak RSS %5.1f MB", p.name, p.rows, p.changed, p.seconds, p.erpSeconds, p.peakMB)
-		if p.rows != rows || p.changed != want[i].changed || p.applied != want[i].applied || p.rejected != 0 {
+		t.Logf("%-10s %7d rows, %7d changed, %d disappeared (rechecked: %t) in %6.2f s (ERP phase %5.2f s), peak RSS %5.1f MB", p.name, p.rows, p.changed, p.gone, p.rechecked, p.seconds, p.erpSeconds, p.peakMB)
+		wantRows := rows
+		if i >= 3 {
+			wantRows = rows - 1
+		}
+		if p.rows != wantRows || p.changed != want[i].changed || p.applied != want[i].applied || p.rejected != 0 ||
+			p.gone != map[bool]int{true: 1}[i == 3] || p.rechecked != (i == 3) {
 			t.Errorf("%s: %+v, want %d changed and applied", p.name, p, want[i].changed)
 		}
 		if !raceEnabled && p.peakMB > 150 {

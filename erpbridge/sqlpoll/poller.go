@@ -11,9 +11,12 @@
 // A reading has two phases. The ERP phase runs the query in a read-only transaction and
 // writes the parsed rows to a spool file as fast as they arrive, so the ERP statement
 // ends as soon as the network allows. The comparison phase then streams the spool in
-// chunks: each chunk is looked up in and written to SQLite, and disappeared keys are found
-// afterwards by a "seen in reading #gen" column, never an in-memory set, so memory does
-// not grow with the result. The comparison is one SQLite transaction: a reading's changes
+// chunks: each chunk is looked up in SQLite and only what changed is written. The stored
+// keys a reading meets are tallied (count and hash sum) and compared with the last
+// reading's tally; when they differ (a key disappeared or repeated) the comparison runs
+// again, marking every key with a "seen in reading #gen" column, and the disappeared
+// keys are the ones left with an older gen. Never an in-memory set, so memory does not
+// grow with the result. The comparison is one SQLite transaction: a reading's changes
 // and the new snapshot (or mark) commit together or not at all.
 package sqlpoll
 
@@ -23,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"syncagent/config"
@@ -51,6 +55,10 @@ type Poller struct {
 	opts  Options
 	// spoolDir holds the spool file of a reading: the agent's data folder.
 	spoolDir string
+	// keysMoved: the last reading found keys disappeared or repeated, so the next one
+	// starts in exact mode instead of trying the quick comparison first (which would
+	// most likely fail again and cost a second pass).
+	keysMoved atomic.Bool
 }
 
 // Options tune a Poller.
@@ -129,6 +137,7 @@ type Result struct {
 	Rejected    int
 	Rejects     []Reject // the first few rejected rows
 	Snapshot    int64    // row keys kept for the next comparison (snapshot)
+	Rechecked   bool     // keys disappeared or repeated: the comparison ran a second time, marking every key (snapshot)
 	Mark        string   // the high-water mark after the reading (incremental)
 	Columns     string   // which result column feeds which field
 	Duration    time.Duration

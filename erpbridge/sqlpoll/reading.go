@@ -3,6 +3,7 @@ package sqlpoll
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,10 +25,14 @@ type reading struct {
 	start time.Time
 
 	// snapshot mode
-	gen  int64
-	last queue.Reading
-	kept int // row keys this reading put into the snapshot
-	seen map[queue.SnapshotKey]bool
+	gen     int64
+	last    queue.Reading
+	kept    int // row keys this reading put into the snapshot
+	seen    map[queue.SnapshotKey]bool
+	exact   bool           // mark every key with gen (see flushSnapshot)
+	repeats int            // rows rejected because their key came earlier in the reading
+	met     queue.KeyTally // quick comparison: stored keys met
+	added   queue.KeyTally // quick comparison: new keys stored
 
 	// incremental mode
 	kind   markKind
@@ -46,6 +51,7 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 			_ = r.tx.Rollback() // no-op after a commit
 		}
 	}()
+	r.exact = p.keysMoved.Load()
 	sp, err := newSpool(p.spoolDir, p.cfg.Name)
 	if err != nil {
 		return r.res, p.fail(KindLocal, fmt.Errorf("cannot create the reading's spool file in %s: %w", p.spoolDir, err))
@@ -55,12 +61,33 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 	r.res.ERPTime = p.now().Sub(start)
 	if err == nil {
 		err = r.compare(sp)
+		if errors.Is(err, errRecheck) {
+			r.restartExact()
+			err = r.compare(sp)
+		}
+		if err == nil && !o.dry && p.cfg.Mode == "snapshot" {
+			p.keysMoved.Store(r.exact && (r.res.Disappeared > 0 || r.repeats > 0))
+		}
 	}
 	r.res.Duration = p.now().Sub(start)
 	if err != nil && ctx.Err() != nil {
 		return r.res, ctx.Err() // stopped: not the database's fault
 	}
 	return r.res, err
+}
+
+// restartExact rolls back a quick comparison that found the keys changed and readies
+// the reading for the exact one: what the ERP phase found stays, the rest starts again.
+func (r *reading) restartExact() {
+	_ = r.tx.Rollback()
+	r.tx = nil
+	r.res = Result{Source: r.res.Source, Mode: r.res.Mode, Rows: r.res.Rows, Columns: r.res.Columns,
+		ERPTime: r.res.ERPTime, Sample: r.res.Sample, Rechecked: true}
+	r.chunk = r.chunk[:0]
+	r.kept, r.repeats = 0, 0
+	clear(r.seen)
+	r.exact = true
+	r.met, r.added = queue.KeyTally{}, queue.KeyTally{}
 }
 
 // readERP runs the query in a read-only ERP transaction and spools the parsed rows. The

@@ -1,6 +1,7 @@
 package sqlpoll
 
 import (
+	"errors"
 	"fmt"
 
 	"syncagent/queue"
@@ -9,8 +10,23 @@ import (
 // staleChunk is the page size for walking the row keys a reading did not see.
 const staleChunk = 1000
 
+// errRecheck ends a quick comparison whose key tally does not match the stored snapshot's:
+// a key disappeared or repeated, so the reading runs again in exact mode.
+var errRecheck = errors.New("the reading's row keys differ from the last reading's; comparing again, marking every key")
+
 // flushSnapshot compares a chunk with the stored snapshot: rows that differ (or are new)
-// go to the queue, and every row's key is marked as seen by this reading.
+// go to the queue and are written with this reading's gen.
+//
+// The quick comparison (the first try of every reading) writes nothing for an unchanged
+// row: it tallies the stored keys it meets (count and hash sum) and finishSnapshot
+// compares the tally with the last reading's. Equal, and every stored key was met once:
+// nothing disappeared, and a reading of a million unchanged rows writes nothing. Not
+// equal (a key disappeared, or an unchanged key came twice in different chunks, which
+// the gen cannot show), and the reading is compared again in exact mode, which marks
+// every row's key with the gen as before, so that repeats are rejected and disappeared
+// keys are found by their older gen. A reading after one that found keys disappeared or
+// repeated starts in exact mode (Poller.keysMoved); the first one that finds neither
+// lets the next try the quick comparison again.
 func (r *reading) flushSnapshot() error {
 	p := r.p
 	skus := make([]string, 0, len(r.chunk))
@@ -38,7 +54,11 @@ func (r *reading) flushSnapshot() error {
 			// missing: zero must not zero it.
 			if row.keyOK && had && !seenBefore {
 				r.seen[key] = true
-				puts = append(puts, st)
+				if r.exact {
+					puts = append(puts, st)
+				} else {
+					r.met.Add(key)
+				}
 			}
 			r.reject(row)
 			continue
@@ -46,15 +66,26 @@ func (r *reading) flushSnapshot() error {
 		if seenBefore {
 			row.Reject = fmt.Sprintf("SKU %q, warehouse %q, price list %q appears more than once in the result; the first row is used (make the query return one row per SKU, warehouse and price list)",
 				row.SKU, row.Warehouse, row.PriceList)
+			r.repeats++
 			r.reject(row)
 			continue
 		}
 		r.seen[key] = true
 		snap := queue.SnapshotRow{SnapshotKey: key, Barcode: row.Barcode, Qty: row.Qty, Price: row.Price, ListPrice: row.ListPrice}
-		if !had || !st.Same(snap) {
+		changed := !had || !st.Same(snap)
+		if changed {
 			changes = append(changes, r.change(row))
 		}
-		puts = append(puts, snap)
+		if r.exact || changed {
+			puts = append(puts, snap)
+		}
+		if !r.exact {
+			if had {
+				r.met.Add(key)
+			} else {
+				r.added.Add(key)
+			}
+		}
 	}
 	r.res.Changed += len(changes)
 	res, err := r.apply(changes)
@@ -73,6 +104,14 @@ func (r *reading) flushSnapshot() error {
 // forgets them, and records the reading.
 func (r *reading) finishSnapshot() error {
 	p := r.p
+	if !r.exact {
+		// Every stored key met once (see flushSnapshot): nothing disappeared.
+		if !r.last.KeySumKnown || r.met != (queue.KeyTally{Rows: r.last.Rows, Sum: r.last.KeySum}) {
+			return errRecheck
+		}
+		keys := queue.KeyTally{Rows: r.last.Rows + r.added.Rows, Sum: r.last.KeySum + r.added.Sum}
+		return r.recordSnapshot(&keys)
+	}
 	zero := p.cfg.Missing == "zero"
 	if zero && r.kept == 0 && r.last.Rows > 0 {
 		return p.fail(KindRefused, fmt.Errorf("the query returned no usable rows while the last reading had %d; nothing was changed, "+
@@ -109,7 +148,13 @@ func (r *reading) finishSnapshot() error {
 		}
 		after = stale[len(stale)-1].SnapshotKey
 	}
-	n, err := p.store.FinishReadingTx(r.ctx, r.tx, p.cfg.Name, r.gen)
+	return r.recordSnapshot(nil)
+}
+
+// recordSnapshot records the reading (keys: the snapshot's key tally, nil to count it).
+func (r *reading) recordSnapshot(keys *queue.KeyTally) error {
+	p := r.p
+	n, err := p.store.FinishReadingTx(r.ctx, r.tx, p.cfg.Name, r.gen, keys)
 	if err != nil {
 		return p.fail(KindLocal, fmt.Errorf("recording the reading: %w", err))
 	}

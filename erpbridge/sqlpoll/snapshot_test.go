@@ -2,9 +2,14 @@ package sqlpoll
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"syncagent/queue"
 )
 
 func (e *erp) text() string {
@@ -259,4 +264,112 @@ func TestDryRunCommitsNothing(t *testing.T) {
 	if res.Changed != 1 || res.Applied != 1 || res.Disappeared != 1 {
 		t.Fatalf("reading after the dry run: %+v", res)
 	}
+}
+
+// TestSnapshotQuickComparison covers the quick comparison: an unchanged reading writes no
+// snapshot row, a new key keeps the key tally right for the next reading, and a reading
+// whose keys differ from the last one's in a way a count alone cannot see (a key missing
+// and an unchanged key repeated in a later chunk) is compared again exactly: the repeat
+// is rejected, the first row wins and the missing key is zeroed.
+func TestSnapshotQuickComparison(t *testing.T) {
+	e := liteERP(t)
+	tb := e.table(t, "quick")
+	e.exec(t, "CREATE TABLE "+tb+" (n INTEGER, sku TEXT, qty INTEGER)")
+	e.exec(t, "INSERT INTO "+tb+" VALUES (1, 'A', 5), (2, 'B', 3), (3, 'C', 1)")
+	dbPath := filepath.Join(t.TempDir(), "agent.db")
+	st, err := queue.Open(context.Background(), dbPath, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	look, err := sql.Open("sqlite3", "file:"+dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { look.Close() })
+	gens := func() string {
+		t.Helper()
+		rows, err := look.Query("SELECT sku, gen FROM sql_snapshot ORDER BY sku")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var sku string
+			var gen int
+			if err := rows.Scan(&sku, &gen); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s%d", sku, gen))
+		}
+		return strings.Join(out, " ")
+	}
+	cfg := source(e, "erp", "SELECT sku, qty FROM "+tb+" ORDER BY n")
+	cfg.Missing = "zero"
+	p := newPoller(t, cfg, st, Options{Chunk: 2})
+	j := &journalReader{st: st}
+
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 3 || res.Snapshot != 3 {
+		t.Fatalf("first reading: %+v", res)
+	}
+	j.next(t)
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 0 || res.Disappeared != 0 || res.Snapshot != 3 {
+		t.Fatalf("unchanged reading: %+v", res)
+	}
+	if g := gens(); g != "A1 B1 C1" {
+		t.Fatalf("an unchanged reading rewrote snapshot rows: %s", g)
+	}
+
+	// A changed row and a new key are written with the reading's gen; the tally counts D.
+	e.exec(t, "UPDATE "+tb+" SET qty = 6 WHERE sku = 'A'")
+	e.exec(t, "INSERT INTO "+tb+" VALUES (4, 'D', 2)")
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 2 || res.Snapshot != 4 {
+		t.Fatalf("reading with a change and a new key: %+v", res)
+	}
+	equalLines(t, "change and new key", j.next(t), []string{"A qty:MERKEZ 5→6", "D qty:MERKEZ →2"})
+	if g := gens(); g != "A3 B1 C1 D3" {
+		t.Fatalf("snapshot gens: %s", g)
+	}
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 0 {
+		t.Fatalf("the tally kept after a new key does not match the table: %+v", res)
+	}
+
+	// B disappears and C comes twice (as many rows as before): the hash sum differs,
+	// the reading runs again exactly.
+	e.exec(t, "DELETE FROM "+tb+" WHERE sku = 'B'")
+	e.exec(t, "INSERT INTO "+tb+" VALUES (5, 'C', 9)")
+	res := mustRead(t, p)
+	if !res.Rechecked || res.Rejected != 1 || res.Rejects[0].Row != 4 || !strings.Contains(res.Rejects[0].Reason, "more than once") ||
+		res.Disappeared != 1 || res.Zeroed != 1 || res.Changed != 0 || res.Snapshot != 3 {
+		t.Fatalf("missing and repeated key: %+v", res)
+	}
+	equalLines(t, "first C row wins, B zeroed", j.next(t), []string{"B qty:MERKEZ 3→0"})
+	if g := gens(); g != "A5 C5 D5" {
+		t.Fatalf("the exact comparison marks every key: %s", g)
+	}
+
+	// After a reading that found keys gone, the next starts in exact mode (every key
+	// marked, no second pass); finding none gone, it lets the one after be quick, whose
+	// tally (recorded by the exact reading) matches.
+	e.exec(t, "DELETE FROM "+tb+" WHERE n = 5")
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 0 || res.Disappeared != 0 {
+		t.Fatalf("reading after the exact one: %+v", res)
+	}
+	if g := gens(); g != "A6 C6 D6" {
+		t.Fatalf("the reading after keys disappeared starts exact: %s", g)
+	}
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 0 || res.Disappeared != 0 {
+		t.Fatalf("quick reading after an exact one: %+v", res)
+	}
+	if g := gens(); g != "A6 C6 D6" {
+		t.Fatalf("quick again: %s", g)
+	}
+
+	// A repeat alone (nothing missing) is found too.
+	e.exec(t, "INSERT INTO "+tb+" VALUES (5, 'A', 6)")
+	if res := mustRead(t, p); !res.Rechecked || res.Rejected != 1 || res.Changed != 0 || res.Disappeared != 0 {
+		t.Fatalf("a repeated unchanged key: %+v", res)
+	}
+	equalLines(t, "nothing changes", j.next(t), nil)
 }

@@ -156,7 +156,7 @@ func (s *Source) succeeded(ctx context.Context, res Result) {
 		Int("rejected", res.Rejected).Dur("duration", res.Duration).Dur("erp_duration", res.ERPTime)
 	what := fmt.Sprintf("%d rows, %d changed", res.Rows, res.Changed)
 	if res.Mode == "snapshot" {
-		ev = ev.Int("disappeared", res.Disappeared).Int("zeroed", res.Zeroed)
+		ev = ev.Int("disappeared", res.Disappeared).Int("zeroed", res.Zeroed).Bool("rechecked", res.Rechecked)
 		what += fmt.Sprintf(", %d disappeared", res.Disappeared)
 	} else if res.Mark != "" {
 		ev = ev.Str("mark", res.Mark)
