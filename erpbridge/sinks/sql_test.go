@@ -173,3 +173,71 @@ func TestSQLSinkBusyAndDown(t *testing.T) {
 		t.Fatalf("an unknown parameter: %v", err)
 	}
 }
+
+// TestSQLSinkDeadlockIsRetriable makes PostgreSQL choose the sink's transaction as a
+// deadlock victim: another session holds the order lines table, the sink's header row is
+// in, its line insert waits for that session, which then inserts the same order number
+// and waits for the sink. The sink's write fails as Busy (retried later, not a rejected
+// order), its header is rolled back with it, and the retry writes the order once.
+func TestSQLSinkDeadlockIsRetriable(t *testing.T) {
+	erp := sinktest.Open(t, "postgres")
+	c := erp.Sink(t, "erp-db")
+	c.Timeout = config.Duration(20 * time.Second)
+	s := newSink(t, c)
+	other, err := erp.DB.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	// The other session waits long before checking for a deadlock, so PostgreSQL's
+	// detector runs in the sink's session (1 s by default) and aborts the sink.
+	for _, q := range []string{"SET LOCAL deadlock_timeout = '60s'",
+		"LOCK TABLE " + erp.Table("erp_order_lines") + " IN SHARE ROW EXCLUSIVE MODE"} {
+		if _, err := other.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Write(context.Background(), job("7007", line("A1", 1)))
+		done <- err
+	}()
+	waitFor := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := erp.DB.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND query ILIKE '%' || $1 || '%'`, erp.Table("erp_order_lines")).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(waitFor) {
+			t.Fatal("the sink's line insert never waited for the other session")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// This insert waits for the sink's uncommitted header: a cycle.
+	insert := make(chan error, 1)
+	go func() {
+		_, err := other.Exec("INSERT INTO " + erp.Table("erp_orders") + ` (marketplace, store, order_number, ordered_at, status,
+			customer_name, ship_city, warehouse, cargo_firm, currency, total)
+			VALUES ('trendyol', 'x', '7007', now(), 'x', 'x', 'x', 'x', 'x', 'TRY', 0)`)
+		insert <- err
+	}()
+	err = <-done
+	if sinks.KindOf(err) != sinks.Busy || !strings.Contains(err.Error(), "deadlock") {
+		t.Fatalf("the deadlock victim's write: %v (kind %v), want Busy", err, sinks.KindOf(err))
+	}
+	if err := <-insert; err != nil {
+		t.Fatalf("the other session's insert after the sink was rolled back: %v", err)
+	}
+	other.Rollback()
+	if n := erp.Count(t, "erp_order_lines"); n != 0 {
+		t.Fatalf("%d order lines left by the rolled-back write", n)
+	}
+	writeOK(t, s, job("7007", line("A1", 1)), sinks.Written)
+	if w := erp.Written(t); w["7007"] != 1 || erp.Count(t, "erp_order_lines") != 1 {
+		t.Fatalf("after the retry: %v", w)
+	}
+}
