@@ -372,4 +372,27 @@ func TestSnapshotQuickComparison(t *testing.T) {
 		t.Fatalf("a repeated unchanged key: %+v", res)
 	}
 	equalLines(t, "nothing changes", j.next(t), nil)
+
+	// A reading record from before the key tally existed (keysum NULL) gets one exact
+	// reading, which records the tally; the next is quick.
+	e.exec(t, "DELETE FROM "+tb+" WHERE n = 5")
+	mustRead(t, p)
+	rw, err := sql.Open("sqlite3", "file:"+dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	if _, err := rw.Exec("UPDATE sql_readings SET keysum = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustRead(t, p); !res.Rechecked || res.Changed != 0 || res.Disappeared != 0 {
+		t.Fatalf("a record without keysum: %+v", res)
+	}
+	before := gens()
+	if res := mustRead(t, p); res.Rechecked || res.Changed != 0 {
+		t.Fatalf("after the tally was recorded: %+v", res)
+	}
+	if g := gens(); g != before {
+		t.Fatalf("not quick after the tally was recorded: %s, was %s", g, before)
+	}
 }
