@@ -31,6 +31,9 @@ func init() { itemLoaders = append(itemLoaders, loadReserved) }
 
 // loadReserved adds the held units of skus to the items being loaded.
 func loadReserved(ctx context.Context, tx *sql.Tx, skus []string, items map[string]*itemState) error {
+	if held, err := anyHeld(ctx, tx); err != nil || !held {
+		return err
+	}
 	return forChunks(skus, func(part []string, args []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT sku, warehouse, SUM(qty) FROM reservations
 			WHERE state = 'held' AND sku IN (`+placeholders(len(part))+`) GROUP BY sku, warehouse`, args...)
@@ -48,6 +51,15 @@ func loadReserved(ctx context.Context, tx *sql.Tx, skus []string, items map[stri
 		}
 		return rows.Err()
 	})
+}
+
+// anyHeld reports whether any units are held at all: most of the time none or few are,
+// and a large import or reading then skips looking them up per SKU. The partial index
+// reservations_held makes it one index probe.
+func anyHeld(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var held bool
+	err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM reservations WHERE state = 'held')").Scan(&held)
+	return held, err
 }
 
 type resRow struct {
@@ -218,6 +230,9 @@ type ERPRead struct {
 func (s *Store) ERPReadTx(ctx context.Context, tx *sql.Tx, r ERPRead) (int, error) {
 	if r.At.IsZero() {
 		return 0, fmt.Errorf("ERP reading of %s without a time", r.Source)
+	}
+	if held, err := anyHeld(ctx, tx); err != nil || !held {
+		return 0, err
 	}
 	at := r.At.UnixMilli()
 	shown := map[StockKey]bool{}
