@@ -139,13 +139,16 @@ func (p *program) runAgent(ctx context.Context, run func(context.Context) error,
 	p.mu.Lock()
 	stopping := p.stopping
 	p.mu.Unlock()
-	close(done)
 	if stopping {
+		// Reported before done closes, so it precedes Stop's "stopped" and reaches the
+		// system log before the service manager ends the process.
 		if err != nil {
 			_ = p.sys.Warningf("%s stopped with an error: %v", DisplayName, err)
 		}
+		close(done)
 		return
 	}
+	close(done)
 	if err == nil {
 		err = errors.New("the agent ended without being asked to stop")
 	}
