@@ -57,6 +57,16 @@ type OrderFactory func(conn Connector, store *config.Store, deps Deps) (OrderFet
 
 var orderRegistry = map[string]OrderFactory{}
 
+// SharedClient is what an OrderFactory starts with: conn itself when it is the
+// marketplace's own client type C, otherwise (a test double) a client that build makes
+// from the store's settings.
+func SharedClient[C Connector](conn Connector, build func() (C, error)) (C, error) {
+	if c, ok := conn.(C); ok {
+		return c, nil
+	}
+	return build()
+}
+
 // RegisterOrders adds a marketplace's order fetcher; its connector package calls it
 // from init, beside Register.
 func RegisterOrders(marketplace string, f OrderFactory) {

@@ -51,3 +51,12 @@ func ValidateStores(stores []config.Store) error {
 func ScopeHasPrice(scope string) bool {
 	return scope == "all" || strings.Contains(scope, "price")
 }
+
+// NoTestEnvironment is the test_mode check of a marketplace without a sandbox: test mode
+// needs an explicit base_url, or it would write to the live store.
+func NoTestEnvironment(s *config.Store, marketplace string) error {
+	if s.TestMode && s.BaseURL == "" {
+		return fmt.Errorf("test_mode is on, but %s has no test environment; set base_url to a test server (such as the simulator of syncagent demo) or turn test_mode off", marketplace)
+	}
+	return nil
+}

@@ -79,9 +79,8 @@ func Validate(s *config.Store) error {
 	if !s.Credentials.APISecret.IsSet() {
 		errs = append(errs, errors.New("credentials.api_secret is required (shown with the API key in the Giyim Moda seller panel)"))
 	}
-	if s.TestMode && s.BaseURL == "" {
-		// Without a sandbox, test mode would write to the live store.
-		errs = append(errs, errors.New("test_mode is on, but Giyim Moda has no test environment; set base_url to a test server (such as the simulator of syncagent demo) or turn test_mode off"))
+	if err := connectors.NoTestEnvironment(s, "Giyim Moda"); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -51,7 +51,7 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 			Message: fmt.Sprintf("a push of %d items is more than Giyim Moda's batch maximum of %d; claim at most Capabilities().MaxBatch", len(items), c.caps.MaxBatch)}
 	}
 	out := make(connectors.Outcomes, len(items))
-	var todo []pending
+	var waiting []pending
 	for _, it := range items {
 		if _, dup := out[it.SKU]; dup {
 			return nil, &connectors.Error{Kind: connectors.Permanent,
@@ -78,12 +78,12 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 			continue
 		}
 		out[it.SKU] = connectors.Outcome{Status: connectors.Pending}
-		todo = append(todo, p)
+		waiting = append(waiting, p)
 	}
-	if len(todo) == 0 {
+	if len(waiting) == 0 {
 		return out, nil
 	}
-	wire, skuAt, err := c.resolve(ctx, todo, out)
+	wire, skuAt, err := c.resolve(ctx, waiting, out)
 	if err != nil || len(wire) == 0 {
 		return outOrNil(out, err)
 	}
@@ -121,12 +121,12 @@ func outOrNil(out connectors.Outcomes, err error) (connectors.Outcomes, error) {
 // resolve finds the product id of every pending item, reading the product list when
 // the map is stale or misses an item, and builds the request. Items that cannot be
 // sent get their outcome in out. skuAt[i] is the SKU of wire[i].
-func (c *Client) resolve(ctx context.Context, todo []pending, out connectors.Outcomes) ([]api.BulkItem, []string, error) {
+func (c *Client) resolve(ctx context.Context, waiting []pending, out connectors.Outcomes) ([]api.BulkItem, []string, error) {
 	cat, err := c.ids.get(ctx, mapTTL)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, p := range todo {
+	for _, p := range waiting {
 		if len(cat.lookup(p.it.SKU, p.it.Barcode)) == 0 {
 			if cat, err = c.ids.get(ctx, missRefresh); err != nil {
 				return nil, nil, err
@@ -137,7 +137,7 @@ func (c *Client) resolve(ctx context.Context, todo []pending, out connectors.Out
 	var wire []api.BulkItem
 	var skuAt []string
 	used := map[int64]string{}
-	for _, p := range todo {
+	for _, p := range waiting {
 		sku := p.it.SKU
 		es := cat.lookup(sku, p.it.Barcode)
 		var reason string

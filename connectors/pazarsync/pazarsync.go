@@ -81,9 +81,8 @@ func Validate(s *config.Store) error {
 	if connectors.ScopeHasPrice(s.Rules.Scope) {
 		errs = append(errs, fmt.Errorf("rules.scope is %q, but PazarSync's API has no way to update prices (it documents stock updates only), so prices would never reach the store; set rules.scope: stock", s.Rules.Scope))
 	}
-	if s.TestMode && s.BaseURL == "" {
-		// Without a sandbox, test mode would write to the live store.
-		errs = append(errs, errors.New("test_mode is on, but PazarSync has no test environment; set base_url to a test server (such as the simulator of syncagent demo) or turn test_mode off"))
+	if err := connectors.NoTestEnvironment(s, "PazarSync"); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

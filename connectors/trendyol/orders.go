@@ -53,12 +53,9 @@ var _ connectors.OrderFetcher = (*orderFetcher)(nil)
 func init() { connectors.RegisterOrders(Marketplace, newOrderFetcher) }
 
 func newOrderFetcher(conn connectors.Connector, s *config.Store, deps connectors.Deps) (connectors.OrderFetcher, error) {
-	c, ok := conn.(*Client)
-	if !ok {
-		var err error
-		if c, err = New(s, deps); err != nil {
-			return nil, err
-		}
+	c, err := connectors.SharedClient(conn, func() (*Client, error) { return New(s, deps) })
+	if err != nil {
+		return nil, err
 	}
 	clock := httpx.ClockOf(deps)
 	return &orderFetcher{c: c, clock: clock,
