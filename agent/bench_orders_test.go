@@ -11,11 +11,11 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 	"syncagent/erpbridge/sinks"
 	"syncagent/erpbridge/sinks/sinktest"
 	"syncagent/queue"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
 )
 
 // BenchmarkOrdersToPostgres imports 10,000 orders (pages of 100, each with its

@@ -12,9 +12,9 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/order"
 	"syncagent/erpbridge/sinks"
 	"syncagent/queue"
-	"syncagent/queue/order"
 )
 
 // fakeSink is an ERP that can be down; it counts what reached it.

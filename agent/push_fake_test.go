@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"syncagent/connectors"
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // fakeMarket is an in-package marketplace behind the connector contract, with fault

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 // flight is one claimed batch on its way to the marketplace.

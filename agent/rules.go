@@ -9,8 +9,8 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 // StoreRules turn the ERP's view of an item into what one store shows. They implement

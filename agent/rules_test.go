@@ -5,8 +5,8 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 func kp(s string) *money.Kurus {

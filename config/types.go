@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Secret holds a password, API key or DSN. Every way of printing it (fmt verbs, JSON,

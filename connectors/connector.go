@@ -19,7 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Item is one SKU's values to push. Nil fields are not pushed. The Conf* fields are the

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"syncagent/config"
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // OrderQuery is one call of OrderFetcher.FetchOrders.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // An item's quantities and prices are stored in its row as text: records separated by

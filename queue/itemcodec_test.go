@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 func TestItemCodecRoundTrip(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Source says where a change came from, for the journal and reports.

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // chunk is the number of SKUs per IN (...) query: far below SQLite's variable limit, large

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"sort"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // Release rules: what, besides a cancellation, ends a reservation (docs/orders.md).

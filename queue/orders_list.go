@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // OrderInfo is one order as the orders and status commands show it: no customer data.

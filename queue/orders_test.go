@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/money"
-	"syncagent/queue/order"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 )
 
 // whRules pushes the stock of the listed warehouses (all when none) minus the units held

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // TransferKind is what a transfer job writes to the ERP.

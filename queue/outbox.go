@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Claimed is one dirty outbox row leased for a push. Qty, Price and ListPrice are the

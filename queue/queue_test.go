@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 type clock struct {

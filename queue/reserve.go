@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // Reservations (docs/orders.md, "No overselling"). An imported order of a store that

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // read applies an ERP reading (the changes plus the release) in one transaction, as a

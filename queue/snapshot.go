@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // The snapshot state of SQL sources (migration 002). A source in snapshot mode compares

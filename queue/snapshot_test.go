@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 func snapRow(sku, wh, pl string, qty *int64, price int64) SnapshotRow {

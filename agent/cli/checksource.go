@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/connectors/money"
 	"syncagent/erpbridge/sqlpoll"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 func init() {

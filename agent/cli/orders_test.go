@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/connectors/order"
 	"syncagent/queue"
-	"syncagent/queue/order"
 )
 
 func cliOrder(id string, st order.Status, q int64) order.Order {

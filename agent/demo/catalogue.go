@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // article is one SKU of the demo catalogue, as the ERP sees it.

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/giyimmodasim"
 	"syncagent/connectors/sim/pazarsyncsim"
 	"syncagent/connectors/sim/trendyolsim"
-	"syncagent/queue/money"
 )
 
 // Demo credentials of the simulated stores; they exist only inside this process.

@@ -15,8 +15,8 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // Product is a catalogue entry the suite seeds. Every product has both a SKU and a

@@ -7,8 +7,8 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/order"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/order"
 )
 
 // OrderLine is one line of an order the suite places: a seeded product and a quantity.

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"syncagent/connectors"
+	"syncagent/connectors/order"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/order"
 )
 
 func testOrdersRegistered(t *testing.T, e *orderEnv) {

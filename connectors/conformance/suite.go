@@ -15,8 +15,8 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // Run runs every case against marketplace's registered connector.

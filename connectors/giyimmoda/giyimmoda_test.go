@@ -15,9 +15,9 @@ import (
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/giyimmodasim"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 func qty(n int64) *int64            { return &n }

@@ -14,7 +14,7 @@ import (
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda/api"
 	"syncagent/connectors/httpx"
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 const (

@@ -15,8 +15,8 @@ import (
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda/api"
 	"syncagent/connectors/httpx"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 )
 
 // Giyim Moda's order list has no updated-since filter and no updated_at, so every fetch

@@ -3,7 +3,7 @@ package giyimmoda
 import (
 	"testing"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 func TestOrderStatus(t *testing.T) {

@@ -13,9 +13,9 @@ import (
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 	"syncagent/connectors/pazarsync/api"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
 )
 
 // PazarSync's order list filters on the creation date only (assumed; the seed does not

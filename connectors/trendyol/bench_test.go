@@ -16,9 +16,9 @@ import (
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/trendyolsim"
 	"syncagent/connectors/trendyol"
-	"syncagent/queue/money"
 )
 
 // BenchmarkPush100k pushes 100 000 changed items through the connector to the

@@ -13,9 +13,9 @@ import (
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 	"syncagent/connectors/trendyol/api"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
 )
 
 // Orders come from the cursor-based orders/stream, the endpoint Trendyol recommends

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"syncagent/connectors/order"
 	"syncagent/connectors/trendyol/api"
-	"syncagent/queue/order"
 )
 
 // A package as the stream sends it: per-unit amounts, orderDate on the GMT+3 wall

@@ -8,8 +8,8 @@ import (
 
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
+	"syncagent/connectors/money"
 	"syncagent/connectors/trendyol/api"
-	"syncagent/queue/money"
 )
 
 // Reasons for items refused before anything is sent. The agent caps quantities at

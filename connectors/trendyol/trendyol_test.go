@@ -15,10 +15,10 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
 	"syncagent/connectors/sim/trendyolsim"
 	"syncagent/connectors/trendyol"
-	"syncagent/queue/money"
 )
 
 // fixture is a simulator and a connector on one fake clock.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 func TestPrice(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"os"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Field names a column the parser understands. The names are those of

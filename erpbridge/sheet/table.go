@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // table turns the rows of either format into Rows and Problems: it finds the header

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // template is the content of a blank stock list in one language.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/money"
-	"syncagent/queue/order"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 )
 
 func TestBindPerDriver(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/queue/money"
-	"syncagent/queue/order"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 )
 
 // The named parameters of SQL statements, which are also the columns of order files

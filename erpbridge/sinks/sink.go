@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"time"
 
-	"syncagent/queue/order"
+	"syncagent/connectors/order"
 )
 
 // Job is one write: an order, or (Cancel set) a cancellation of units of an order

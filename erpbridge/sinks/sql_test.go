@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 	"syncagent/erpbridge/sinks"
 	"syncagent/erpbridge/sinks/sinktest"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
 )
 
 var drivers = []string{"postgres", "mysql", "sqlite3"}

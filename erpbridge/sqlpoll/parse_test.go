@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 func TestBindSince(t *testing.T) {

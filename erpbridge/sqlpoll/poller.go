@@ -30,9 +30,9 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/connectors/money"
 	"syncagent/erpbridge/erpdb"
 	"syncagent/queue"
-	"syncagent/queue/money"
 )
 
 // DefaultChunk is the number of rows looked up, compared and applied together.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // spool keeps a reading's parsed rows in a temporary file between the two phases of a

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Drivers hand values over as int64, float64/float32, string or []byte (decimals as

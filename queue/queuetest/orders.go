@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"syncagent/connectors/money"
+	"syncagent/connectors/order"
 	"syncagent/queue"
-	"syncagent/queue/money"
-	"syncagent/queue/order"
 )
 
 // WrittenOrder stores an order of qty units of sku on store, reserving them in warehouse

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Envelope is every reply: {"success","message","data"} plus "errors" on failures and

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // bulkItem is one parsed products[] element.

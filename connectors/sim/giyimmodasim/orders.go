@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // DeliveryStatuses are the values PUT /orders/{id}/status accepts.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // Customer and Address are an order's buyer and shipping address.

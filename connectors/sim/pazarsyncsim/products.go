@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // Errors of the seeding and order hooks (wrapped).

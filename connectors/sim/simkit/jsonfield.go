@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Field errors. A simulator turns them into the marketplace's own validation message.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // Product is one approved listing, keyed by barcode.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 const seller = "123456"

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
-	"syncagent/queue/money"
 )
 
 // DuplicateMessage is Trendyol's text for a body repeated within 15 minutes.

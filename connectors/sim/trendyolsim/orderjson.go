@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // packageJSON renders a package with the field names in force since the 08.12.2025

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Package statuses (getShipmentPackages "status").

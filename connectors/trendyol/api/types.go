@@ -5,7 +5,7 @@ package api
 import (
 	"encoding/json"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // PriceInventoryItem is one item of POST .../products/price-and-inventory. Omitted

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Status is an order's or a package's state, normalized to what the agent acts on. The

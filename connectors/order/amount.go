@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 // Amount reads an amount a marketplace sent as a JSON number or string ("112.85",

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/queue/money"
+	"syncagent/connectors/money"
 )
 
 func TestAmount(t *testing.T) {
