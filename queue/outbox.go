@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"syncagent/connectors/money"
+	"syncagent/queue/backoff"
 )
 
 // Claimed is one dirty outbox row leased for a push. Qty, Price and ListPrice are the
@@ -195,16 +195,8 @@ func (s *Store) RetryTx(ctx context.Context, tx *sql.Tx, items []Claimed, reason
 // backoff is RetryBase × 2^(attempt-1), capped at RetryMax, with ±25 % jitter so that
 // items failing together do not retry in lockstep.
 func (s *Store) backoff(attempt int) time.Duration {
-	d := s.opts.RetryBase
-	for i := 1; i < attempt && d < s.opts.RetryMax; i++ {
-		d *= 2
-	}
-	d = min(d, s.opts.RetryMax)
-	j := 0.75 + 0.5*s.opts.Jitter()
-	return time.Duration(float64(d) * j)
+	return backoff.Policy{Base: s.opts.RetryBase, Max: s.opts.RetryMax, Jitter: 0.25, Rand: s.opts.Jitter}.Delay(attempt)
 }
-
-func defaultJitter() float64 { return rand.Float64() }
 
 // Reject dead-letters the items with the marketplace's reason. The row is not pushed again
 // until its desired value changes (a corrected value gets a fresh chance) or someone

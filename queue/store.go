@@ -32,7 +32,7 @@ type Options struct {
 	Lease       time.Duration // claim lease (default 5m)
 	Now         func() time.Time
 	ReadOnly    bool // open for reading only (status command); no migration is applied
-	// Jitter returns a random fraction in [0,1) for retry jitter; default math/rand.
+	// Jitter returns a random fraction in [0,1) for retry jitter (nil: math/rand).
 	Jitter func() float64
 }
 
@@ -75,9 +75,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	if opts.Jitter == nil {
-		opts.Jitter = defaultJitter
 	}
 	s := &Store{path: path, opts: opts, rules: map[string]Rules{}}
 	if opts.ReadOnly {
