@@ -1,41 +1,30 @@
 package all_test
 
 import (
-	"errors"
 	"slices"
 	"testing"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	_ "syncagent/connectors/all"
 )
 
+// TestEveryConnectorRegistered: the build's marketplaces are registered completely.
 func TestEveryConnectorRegistered(t *testing.T) {
-	got := connectors.Registered()
+	got := connectors.Names()
 	for _, want := range []string{"giyimmoda", "pazarsync", "trendyol"} {
 		if !slices.Contains(got, want) {
 			t.Fatalf("%s is not registered (have %v)", want, got)
 		}
 	}
 	for _, name := range got {
-		if !slices.Contains(config.Marketplaces, name) {
-			t.Fatalf("%s is registered but the config does not know it", name)
+		info, _ := connectors.Find(name)
+		if info.New == nil || info.Description == "" || len(info.Options) == 0 || info.Features.MaxBatch < 1 {
+			t.Fatalf("%s: incomplete registration %+v", name, info)
 		}
-		f, _ := connectors.Lookup(name)
-		if f.New == nil || f.Validate == nil || f.Capabilities.Marketplace != name {
-			t.Fatalf("%s: incomplete factory %+v", name, f.Capabilities)
-		}
-	}
-}
-
-func TestMarketplaceWithoutConnector(t *testing.T) {
-	for _, name := range config.Marketplaces {
-		if _, ok := connectors.Lookup(name); ok {
-			continue
-		}
-		_, err := connectors.New(&config.Store{Name: "x", Marketplace: name}, connectors.Deps{})
-		if !errors.Is(err, connectors.ErrNoConnector) {
-			t.Fatalf("%s: %v", name, err)
+		for _, o := range info.Options {
+			if o.Help == "" {
+				t.Errorf("%s: credential %s has no help text for its errors", name, o.Name)
+			}
 		}
 	}
 }

@@ -7,52 +7,57 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 )
 
-// testCapabilities: the registry entry, the connector and a store's limits agree.
+// testCapabilities: the registration, the connector and a store's limits agree, and the
+// connector has the abilities every marketplace needs.
 func testCapabilities(t *testing.T, e *env) {
-	f, ok := connectors.Lookup(e.marketplace)
+	info, ok := connectors.Find(e.marketplace)
 	if !ok {
 		t.Fatalf("%s is not registered", e.marketplace)
 	}
 	caps := e.caps()
-	if caps != f.Capabilities {
-		t.Fatalf("connector capabilities %+v differ from the factory's %+v for a store without limits", caps, f.Capabilities)
+	if caps != info.Features {
+		t.Fatalf("connector features %+v differ from the registration's %+v for a store without limits", caps, info.Features)
 	}
-	if caps.Marketplace != e.marketplace {
-		t.Fatalf("Capabilities.Marketplace %q, registered as %q", caps.Marketplace, e.marketplace)
+	if info.Description == "" || len(info.Options) == 0 {
+		t.Fatalf("registration without a description or credential options: %+v", info)
 	}
-	if caps.MaxBatch < 1 || caps.PushRate.Requests < 1 || caps.PushRate.Per <= 0 || !caps.Stock {
-		t.Fatalf("implausible capabilities %+v", caps)
+	if caps.MaxBatch < 1 || caps.PushRate.Requests < 1 || caps.PushRate.Per <= 0 || !caps.Updates.Has(connectors.ScopeStock) {
+		t.Fatalf("implausible features %+v", caps)
 	}
-	if caps.Async {
-		if _, ok := e.connector().(connectors.ResultChecker); !ok || caps.ResultTTL <= 0 {
-			t.Fatal("an async connector needs CheckResults and a ResultTTL")
-		}
+	a := connectors.AbilitiesOf(e.connector())
+	if a.Test == nil || a.Push == nil {
+		t.Fatal("every connector tests its credentials and pushes")
 	}
-	if _, ok := e.connector().(connectors.ReadBacker); !ok {
+	if caps.Async && (a.Results == nil || caps.ResultTTL <= 0) {
+		t.Fatal("an async connector needs CheckResults and a ResultTTL")
+	}
+	if !caps.Async && a.Results != nil {
+		t.Fatal("a synchronous connector with CheckResults: declare Async")
+	}
+	if a.ReadBack == nil {
 		t.Fatal("every connector reads back, to reconcile lost replies and expired results")
 	}
-	if caps.ListPrice && !caps.Price {
+	if caps.ListPrice && !caps.Updates.Has(connectors.ScopePrice) {
 		t.Fatal("a list price without a sale price")
 	}
 
 	limited := e.store
-	limited.Limits = config.Limits{BatchSize: 7, Requests: 5, Per: config.Duration(time.Minute)}
-	c, err := f.New(&limited, e.deps())
+	limited.Limits = connectors.Limits{BatchSize: 7, Requests: 5, Per: time.Minute}
+	c, err := info.New(&limited, e.deps())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.Capabilities()
+	got := c.Features()
 	if got.MaxBatch != 7 || got.PushRate != (connectors.Rate{Requests: 5, Per: time.Minute}) {
 		t.Fatalf("limits.batch_size/requests/per not applied: %+v", got)
 	}
 }
 
 func testTestSucceeds(t *testing.T, e *env) {
-	if err := e.connector().Test(context.Background()); err != nil {
+	if err := e.connector().(connectors.Tester).Test(context.Background()); err != nil {
 		t.Fatalf("Test with valid credentials: %v", err)
 	}
 }
@@ -62,7 +67,7 @@ func testTestSucceeds(t *testing.T, e *env) {
 func testWrongCredentials(t *testing.T, e *env) {
 	ps := e.seed(1)
 	e.sim.BreakCredentials(&e.store)
-	err := e.connector().Test(context.Background())
+	err := e.connector().(connectors.Tester).Test(context.Background())
 	e.noteErr(err)
 	ce := e.wantKind(err, connectors.Auth)
 	if strings.ContainsAny(ce.Message, "{}") || !strings.Contains(ce.Message, "credentials.") {
@@ -174,7 +179,7 @@ func testMaxBatch(t *testing.T, e *env) {
 	for _, it := range items[:n] {
 		e.want(out, it.SKU, connectors.Confirmed)
 	}
-	_, err = e.connector().Push(context.Background(), items)
+	_, err = e.pusher().Push(context.Background(), items)
 	e.noteErr(err)
 	e.wantKind(err, connectors.Permanent)
 	if got := e.stats(e.sim.PushEndpoint).Requests; got != 1 {
@@ -219,7 +224,7 @@ func testQuantityLimits(t *testing.T, e *env) {
 // testPriceUnsupported: a connector without a price endpoint refuses an item with a
 // price instead of dropping the price silently (the agent would record it as confirmed).
 func testPriceUnsupported(t *testing.T, e *env) {
-	if e.caps().Price {
+	if e.caps().Updates.Has(connectors.ScopePrice) {
 		t.Skip("the marketplace takes prices")
 	}
 	ps := e.seed(2)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/sim/simkit"
 )
@@ -67,7 +66,7 @@ func testServerError(t *testing.T, e *env) {
 // hangs until the client's timeout, or is cut): Kind Unknown, and ReadBack shows the
 // true, applied state.
 func testLostResponse(t *testing.T, e *env) {
-	e.store.Limits.Timeout = config.Duration(300 * time.Millisecond)
+	e.store.Limits.Timeout = 300 * time.Millisecond
 	for i, hang := range []bool{true, false} {
 		ps := products(i*10, 1)
 		e.sim.Seed(t, ps)
@@ -105,7 +104,7 @@ func testConnectionRefused(t *testing.T, e *env) {
 	}
 	u.Host = addr
 	e.store.BaseURL = u.String()
-	err = e.connector().Test(context.Background())
+	err = e.connector().(connectors.Tester).Test(context.Background())
 	e.noteErr(err)
 	e.wantKind(err, connectors.Transient)
 	_, err = e.push([]connectors.Item{e.item(bump(products(0, 1)[0], 1))})

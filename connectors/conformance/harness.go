@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
@@ -31,9 +30,9 @@ type Product struct {
 type Sim struct {
 	// Store is an active store at the simulator with valid credentials. Use long,
 	// distinctive secret values: the suite greps the logs for them.
-	Store config.Store
+	Store connectors.Store
 	// BreakCredentials makes the store's credentials wrong (a wrong secret).
-	BreakCredentials func(*config.Store)
+	BreakCredentials func(*connectors.Store)
 	// Seed adds products to the simulator's catalogue, in order.
 	Seed func(t testing.TB, ps []Product)
 	// Key is the name under which Faults.RejectKeys matches a product.

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/order"
 	"syncagent/connectors/sim/simkit"
@@ -21,7 +20,7 @@ type OrderLine struct {
 // simulator's own state, as the marketplace (or its buyer) would.
 type OrderSim struct {
 	// Store is an active store at the simulator (canary credentials, as for Sim).
-	Store config.Store
+	Store connectors.Store
 	Seed  func(t testing.TB, ps []Product)
 	// AddOrder places an order now and returns the id the connector reports as
 	// order.Order.ID. unpaid asks for an order whose payment is not confirmed yet.
@@ -88,9 +87,9 @@ type orderEnv struct {
 func (e *orderEnv) fetcherOf() connectors.OrderFetcher {
 	e.t.Helper()
 	if e.fetcher == nil {
-		f, err := connectors.NewOrderFetcher(e.connector(), &e.store, e.deps())
-		if err != nil {
-			e.t.Fatalf("NewOrderFetcher: %v", err)
+		f, ok := e.connector().(connectors.OrderFetcher)
+		if !ok {
+			e.t.Fatalf("the %s connector does not fetch orders", e.marketplace)
 		}
 		e.fetcher = f
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 func testOrdersRegistered(t *testing.T, e *orderEnv) {
-	if !connectors.FetchesOrders(e.marketplace) {
-		t.Fatalf("%s registers no order fetcher", e.marketplace)
+	if connectors.AbilitiesOf(e.connector()).Orders == nil {
+		t.Fatalf("the %s connector does not fetch orders", e.marketplace)
 	}
 	e.fetcherOf()
 }

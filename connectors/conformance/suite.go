@@ -13,7 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
@@ -58,7 +57,7 @@ type env struct {
 	marketplace string
 	sim         *Sim
 	clock       *simkit.FakeClock
-	store       config.Store
+	store       connectors.Store
 	log         *syncBuffer
 	errs        []string
 	conn        connectors.Connector
@@ -79,16 +78,14 @@ func (e *env) connector() connectors.Connector {
 	if e.conn != nil {
 		return e.conn
 	}
-	f, ok := connectors.Lookup(e.marketplace)
+	info, ok := connectors.Find(e.marketplace)
 	if !ok {
 		e.t.Fatalf("no connector registered for %q", e.marketplace)
 	}
-	if f.Validate != nil {
-		if err := f.Validate(&e.store); err != nil {
-			e.t.Fatalf("the harness's store does not validate: %v", err)
-		}
+	if errs := connectors.Check(&e.store); len(errs) > 0 {
+		e.t.Fatalf("the harness's store does not pass connectors.Check: %v", errs)
 	}
-	c, err := f.New(&e.store, e.deps())
+	c, err := info.New(&e.store, e.deps())
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}
@@ -110,7 +107,17 @@ func (e *env) deps() connectors.Deps {
 	}
 }
 
-func (e *env) caps() connectors.Capabilities { return e.connector().Capabilities() }
+func (e *env) caps() connectors.Features { return e.connector().Features() }
+
+// pusher is the connector's Pusher; every connector in the suite pushes.
+func (e *env) pusher() connectors.Pusher {
+	e.t.Helper()
+	p, ok := e.connector().(connectors.Pusher)
+	if !ok {
+		e.t.Fatalf("the %s connector does not push", e.marketplace)
+	}
+	return p
+}
 
 // products makes n products with distinct SKUs and barcodes, starting at index from.
 func products(from, n int) []Product {
@@ -143,7 +150,7 @@ func (e *env) item(c change) connectors.Item {
 	it := connectors.Item{SKU: c.p.SKU, Barcode: c.p.Barcode}
 	q, cq := c.qty, c.p.Qty
 	it.Qty, it.ConfQty = &q, &cq
-	if caps.Price && c.price != 0 {
+	if caps.Updates.Has(connectors.ScopePrice) && c.price != 0 {
 		pr, cp := c.price, c.p.Price
 		it.Price, it.ConfPrice = &pr, &cp
 		if caps.ListPrice {
@@ -162,7 +169,7 @@ func bump(p Product, n int) change {
 
 func (e *env) push(items []connectors.Item) (connectors.Outcomes, error) {
 	e.t.Helper()
-	out, err := e.connector().Push(context.Background(), items)
+	out, err := e.pusher().Push(context.Background(), items)
 	e.noteErr(err)
 	if err == nil {
 		e.checkKeyed(items, out)
@@ -257,7 +264,7 @@ func (e *env) compare(what string, got connectors.Observed, c change) {
 	if got.Qty == nil || *got.Qty != c.qty {
 		e.t.Fatalf("%s: SKU %s quantity %v, want %d", what, c.p.SKU, deref(got.Qty), c.qty)
 	}
-	if caps.Price && c.price != 0 && (got.Price == nil || *got.Price != c.price) {
+	if caps.Updates.Has(connectors.ScopePrice) && c.price != 0 && (got.Price == nil || *got.Price != c.price) {
 		e.t.Fatalf("%s: SKU %s price %v, want %v", what, c.p.SKU, deref(got.Price), c.price)
 	}
 	if caps.ListPrice && c.price != 0 && (got.ListPrice == nil || *got.ListPrice != max(c.list, c.price)) {
@@ -305,19 +312,22 @@ func (e *env) wantKind(err error, kind connectors.ErrorKind) *connectors.Error {
 // checkCanary fails the case when a credential of the store appears in the debug log or
 // in an error message, in clear, in base64 or as the Basic pair.
 func (e *env) checkCanary() {
-	c := e.sim.Store.Credentials
 	var secrets []string
-	for _, s := range []config.Secret{c.APIKey, c.APISecret, c.ClientSecret} {
-		if len(s.Value()) >= 8 {
-			secrets = append(secrets, s.Value())
+	if info, ok := connectors.Find(e.marketplace); ok {
+		for _, o := range info.Options {
+			if v := e.sim.Store.Credentials.Get(o.Name); o.Secret && len(v) >= 8 {
+				secrets = append(secrets, v)
+			}
 		}
 	}
 	forms := append([]string(nil), secrets...)
 	for _, s := range secrets {
 		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(s)))
-	}
-	if c.APIKey.IsSet() && c.APISecret.IsSet() {
-		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(c.APIKey.Value()+":"+c.APISecret.Value())))
+		for _, t := range secrets {
+			if s != t {
+				forms = append(forms, base64.StdEncoding.EncodeToString([]byte(s+":"+t))) // a Basic pair
+			}
+		}
 	}
 	text := e.log.String() + "\n" + strings.Join(e.errs, "\n")
 	for _, f := range forms {

@@ -3,7 +3,6 @@ package giyimmoda_test
 import (
 	"testing"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/conformance"
 	"syncagent/connectors/giyimmoda"
@@ -23,8 +22,8 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	ids := map[string]int64{}
 	return &conformance.Sim{
 		Store: storeAt(s.URL),
-		BreakCredentials: func(st *config.Store) {
-			st.Credentials.APISecret = config.NewSecret(apiSecret + "-wrong")
+		BreakCredentials: func(st *connectors.Store) {
+			st.Credentials["api_secret"] = apiSecret + "-wrong"
 		},
 		Seed: func(t testing.TB, ps []conformance.Product) {
 			for _, p := range ps {
@@ -55,11 +54,11 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	}
 }
 
-func storeAt(url string) config.Store {
-	return config.Store{
-		Name: "giyimmoda-main", Marketplace: giyimmoda.Marketplace, Active: true, BaseURL: url,
-		Credentials: config.Credentials{APIKey: config.NewSecret(apiKey), APISecret: config.NewSecret(apiSecret)},
-		Rules:       config.Rules{Scope: "stock+price"},
+func storeAt(url string) connectors.Store {
+	return connectors.Store{
+		Name: "giyimmoda-main", Marketplace: giyimmoda.Marketplace, BaseURL: url,
+		Credentials: connectors.Credentials{"api_key": apiKey, "api_secret": apiSecret},
+		Scope:       connectors.ScopeStock | connectors.ScopePrice,
 	}
 }
 

@@ -7,7 +7,6 @@ package giyimmoda
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda/api"
 	"syncagent/connectors/httpx"
@@ -39,89 +37,84 @@ const (
 // limit is the documented 600 requests a minute per credential.
 var limit = connectors.Rate{Requests: 600, Per: time.Minute}
 
-var caps = connectors.Capabilities{
-	Marketplace: Marketplace,
-	MaxBatch:    maxItems,
-	PushRate:    limit,
-	Key:         connectors.KeyMapped,
-	Stock:       true,
-	Price:       true,
-	Orders:      true, // orders.go registers the fetcher
+// features are Giyim Moda's: stock and sale prices by product id, no sandbox.
+var features = connectors.Features{
+	Updates:  connectors.ScopeStock | connectors.ScopePrice,
+	TestMode: connectors.NoSandbox,
+	Key:      connectors.KeyMapped,
+	MaxBatch: maxItems,
+	PushRate: limit,
 }
 
-// retryErrorCodes are the statuses after which the same request may be sent again.
-var retryErrorCodes = []int{429, 500, 502, 503, 504}
-
-// Client is one Giyim Moda store.
-type Client struct {
-	store string
-	caps  connectors.Capabilities
-	http  *httpx.Client
-	log   zerolog.Logger
-	ids   *idMap
-}
-
-var (
-	_ connectors.Connector  = (*Client)(nil)
-	_ connectors.ReadBacker = (*Client)(nil)
+// Credential options.
+const (
+	optAPIKey    = "api_key"
+	optAPISecret = "api_secret"
 )
 
 func init() {
-	connectors.Register(Marketplace, connectors.Factory{New: newConnector, Validate: Validate, Capabilities: caps})
+	connectors.Register(&connectors.RegInfo{
+		Name:        Marketplace,
+		Description: "Giyim Moda",
+		Options: []connectors.Option{
+			{Name: optAPIKey, Required: true, Secret: true, Help: "the sk_… key from the Giyim Moda seller panel"},
+			{Name: optAPISecret, Required: true, Secret: true, Help: "shown with the API key in the Giyim Moda seller panel"},
+		},
+		Features: features,
+		New:      func(s *connectors.Store, deps connectors.Deps) (connectors.Connector, error) { return New(s, deps) },
+	})
 }
 
-// Validate checks what Giyim Moda needs of a store's config.
-func Validate(s *config.Store) error {
-	var errs []error
-	if !s.Credentials.APIKey.IsSet() {
-		errs = append(errs, errors.New("credentials.api_key is required (the sk_… key from the Giyim Moda seller panel)"))
-	}
-	if !s.Credentials.APISecret.IsSet() {
-		errs = append(errs, errors.New("credentials.api_secret is required (shown with the API key in the Giyim Moda seller panel)"))
-	}
-	if err := connectors.NoTestEnvironment(s, "Giyim Moda"); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+// Client is one Giyim Moda store: pushes, read-back and orders through one HTTP client
+// and one pacer.
+type Client struct {
+	store    string
+	features connectors.Features
+	http     *httpx.Client
+	log      zerolog.Logger
+	ids      *idMap
+	orders   *orderFetcher
 }
 
-func newConnector(s *config.Store, deps connectors.Deps) (connectors.Connector, error) {
-	return New(s, deps)
-}
+var (
+	_ connectors.Pusher       = (*Client)(nil)
+	_ connectors.Tester       = (*Client)(nil)
+	_ connectors.ReadBacker   = (*Client)(nil)
+	_ connectors.OrderFetcher = (*Client)(nil)
+)
 
-// New builds a client for store; it does no I/O (the first push reads the product list).
-func New(s *config.Store, deps connectors.Deps) (*Client, error) {
-	if err := Validate(s); err != nil {
-		return nil, err
-	}
+// New builds a client for a store that passed connectors.Check; it does no I/O (the
+// first push reads the product list).
+func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	base := ProdURL
 	if s.BaseURL != "" {
 		base = s.BaseURL
 	}
 	clock := httpx.ClockOf(deps)
-	cred := s.Credentials
-	c := &Client{store: s.Name, caps: caps.WithLimits(s.Limits), log: deps.Log}
+	key, secret := s.Credentials.Get(optAPIKey), s.Credentials.Get(optAPISecret)
+	c := &Client{store: s.Name, features: features.WithLimits(s.Limits), log: deps.Log}
 	c.http = httpx.New(httpx.Config{
 		Name:      "Giyim Moda",
 		BaseURL:   base,
 		UserAgent: "syncagent (Giyim Moda connector)",
 		// Giyim Moda's bulk calls are synchronous and slow (about 0.65 s per product
 		// for creation), so a whole batch needs minutes, not seconds.
-		Timeout:     httpx.StoreTimeout(s, 120*time.Second),
-		Auth:        httpx.Headers{"X-API-Key": cred.APIKey.Value(), "X-API-Secret": cred.APISecret.Value()},
+		Timeout:     s.Timeout(120 * time.Second),
+		Auth:        httpx.Headers{"X-API-Key": key, "X-API-Secret": secret},
 		Pacer:       httpx.StorePacer(s, clock, limit, nil),
-		Redactor:    httpx.NewRedactor(cred.APIKey.Value(), cred.APISecret.Value()),
+		Redactor:    httpx.NewRedactor(key, secret),
 		ShouldRetry: shouldRetry,
 		ErrorText:   errorText,
 		Log:         deps.Log,
 		Clock:       clock,
 	})
 	c.ids = newIDMap(c.http, clock)
+	c.orders = &orderFetcher{c: c, clock: clock}
 	return c, nil
 }
 
-// Capabilities are Giyim Moda's, with the store's limits applied.
-func (c *Client) Capabilities() connectors.Capabilities { return c.caps }
+// Features are Giyim Moda's, with the store's limits applied.
+func (c *Client) Features() connectors.Features { return c.features }
 
 // Test reads the seller profile, the documented health check.
 func (c *Client) Test(ctx context.Context) error {
@@ -143,7 +136,7 @@ func shouldRetry(ctx context.Context, resp *httpx.Response, err error) (bool, er
 				Message: fmt.Sprintf("Giyim Moda answered success: false (%q)", errorText(resp.Body))}
 		}
 	}
-	return httpx.ShouldRetry(ctx, resp, err, retryErrorCodes)
+	return httpx.ShouldRetry(ctx, resp, err, httpx.DefaultRetryCodes)
 }
 
 // errorText is the envelope's message with the first field errors, as Laravel sends them.

@@ -2,6 +2,7 @@ package giyimmoda_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda"
 	"syncagent/connectors/money"
@@ -46,11 +46,13 @@ func add(t *testing.T, s *giyimmodasim.Server, p giyimmodasim.Product) giyimmoda
 	return np
 }
 
-func TestValidate(t *testing.T) {
+func check(st *connectors.Store) error { return errors.Join(connectors.Check(st)...) }
+
+func TestRegistration(t *testing.T) {
 	st := storeAt("http://x")
-	st.Credentials = config.Credentials{}
-	err := giyimmoda.Validate(&st)
-	if err == nil || !strings.Contains(err.Error(), "credentials.api_key is required") || !strings.Contains(err.Error(), "credentials.api_secret is required") {
+	st.Credentials = connectors.Credentials{}
+	err := check(&st)
+	if err == nil || !strings.Contains(err.Error(), "credentials.api_key: is required") || !strings.Contains(err.Error(), "credentials.api_secret: is required") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -252,11 +254,11 @@ func TestSuccessFalseIsAFailure(t *testing.T) {
 func TestTestModeNeedsABaseURL(t *testing.T) {
 	st := storeAt("")
 	st.TestMode = true
-	if err := giyimmoda.Validate(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but Giyim Moda has no test environment") {
+	if err := check(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but Giyim Moda has no test environment") {
 		t.Fatalf("got %v", err)
 	}
 	st.BaseURL = "http://127.0.0.1:9"
-	if err := giyimmoda.Validate(&st); err != nil {
+	if err := check(&st); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/giyimmoda/api"
 	"syncagent/connectors/httpx"
@@ -48,16 +47,9 @@ type orderFetcher struct {
 	skus  map[int64]string // product id → SKU (or barcode when the product has no SKU)
 }
 
-var _ connectors.OrderFetcher = (*orderFetcher)(nil)
-
-func init() { connectors.RegisterOrders(Marketplace, newOrderFetcher) }
-
-func newOrderFetcher(conn connectors.Connector, s *config.Store, deps connectors.Deps) (connectors.OrderFetcher, error) {
-	c, err := connectors.SharedClient(conn, func() (*Client, error) { return New(s, deps) })
-	if err != nil {
-		return nil, err
-	}
-	return &orderFetcher{c: c, clock: httpx.ClockOf(deps)}, nil
+// FetchOrders implements connectors.OrderFetcher.
+func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	return c.orders.fetch(ctx, q)
 }
 
 type scanCursor struct {
@@ -65,7 +57,7 @@ type scanCursor struct {
 	Page int    `json:"page,omitempty"`
 }
 
-func (f *orderFetcher) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+func (f *orderFetcher) fetch(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
 	var cur scanCursor
 	if q.Cursor != "" && json.Unmarshal([]byte(q.Cursor), &cur) != nil {
 		cur = scanCursor{}

@@ -46,9 +46,9 @@ type pending struct {
 // errors (by id, or by their index in the request) are Rejected or Retry, the others
 // Confirmed unless Giyim Moda counts more failures than it names.
 func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.Outcomes, error) {
-	if len(items) > c.caps.MaxBatch {
+	if len(items) > c.features.MaxBatch {
 		return nil, &connectors.Error{Kind: connectors.Permanent,
-			Message: fmt.Sprintf("a push of %d items is more than Giyim Moda's batch maximum of %d; claim at most Capabilities().MaxBatch", len(items), c.caps.MaxBatch)}
+			Message: fmt.Sprintf("a push of %d items is more than Giyim Moda's batch maximum of %d; claim at most Features().MaxBatch", len(items), c.features.MaxBatch)}
 	}
 	out := make(connectors.Outcomes, len(items))
 	var waiting []pending

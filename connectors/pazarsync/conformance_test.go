@@ -3,7 +3,6 @@ package pazarsync_test
 import (
 	"testing"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/conformance"
 	"syncagent/connectors/pazarsync"
@@ -22,8 +21,8 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	t.Cleanup(s.Close)
 	return &conformance.Sim{
 		Store: storeAt(s.URL),
-		BreakCredentials: func(st *config.Store) {
-			st.Credentials.ClientSecret = config.NewSecret(clientSecret + "-wrong")
+		BreakCredentials: func(st *connectors.Store) {
+			st.Credentials["client_secret"] = clientSecret + "-wrong"
 		},
 		Seed: func(t testing.TB, ps []conformance.Product) {
 			for _, p := range ps {
@@ -50,11 +49,11 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	}
 }
 
-func storeAt(url string) config.Store {
-	return config.Store{
-		Name: "pazarsync-main", Marketplace: pazarsync.Marketplace, Active: true, BaseURL: url,
-		Credentials: config.Credentials{ClientID: config.NewSecret(clientID), ClientSecret: config.NewSecret(clientSecret)},
-		Rules:       config.Rules{Scope: "stock"},
+func storeAt(url string) connectors.Store {
+	return connectors.Store{
+		Name: "pazarsync-main", Marketplace: pazarsync.Marketplace, BaseURL: url,
+		Credentials: connectors.Credentials{"client_id": clientID, "client_secret": clientSecret},
+		Scope:       connectors.ScopeStock,
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
 	"syncagent/connectors/money"
@@ -30,23 +29,6 @@ const (
 	orderPage  = 100
 )
 
-type orderFetcher struct {
-	c     *Client
-	clock httpx.Clock
-}
-
-var _ connectors.OrderFetcher = (*orderFetcher)(nil)
-
-func init() { connectors.RegisterOrders(Marketplace, newOrderFetcher) }
-
-func newOrderFetcher(conn connectors.Connector, s *config.Store, deps connectors.Deps) (connectors.OrderFetcher, error) {
-	c, err := connectors.SharedClient(conn, func() (*Client, error) { return New(s, deps) })
-	if err != nil {
-		return nil, err
-	}
-	return &orderFetcher{c: c, clock: httpx.ClockOf(deps)}, nil
-}
-
 // scanCursor is a scan in progress; the zero value means "start the next scan".
 type scanCursor struct {
 	From string `json:"from,omitempty"`
@@ -54,20 +36,21 @@ type scanCursor struct {
 	Page int    `json:"page,omitempty"`
 }
 
-func (f *orderFetcher) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+// FetchOrders implements connectors.OrderFetcher.
+func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
 	var cur scanCursor
 	if q.Cursor != "" && json.Unmarshal([]byte(q.Cursor), &cur) != nil {
 		cur = scanCursor{}
 	}
 	if cur.Page < 1 || cur.From == "" {
-		cur = scanCursor{From: q.Since.UTC().Format(time.RFC3339), To: f.clock.Now().UTC().Format(time.RFC3339), Page: 1}
+		cur = scanCursor{From: q.Since.UTC().Format(time.RFC3339), To: c.clock.Now().UTC().Format(time.RFC3339), Page: 1}
 	}
 	keep := connectors.OrderPage{Cursor: q.Cursor}
 	var page api.OrderPage
 	req := &httpx.Request{Method: http.MethodGet, Path: ordersPath, Query: url.Values{
 		"page": {strconv.Itoa(cur.Page)}, "limit": {strconv.Itoa(orderPage)},
 		"from_date": {cur.From}, "to_date": {cur.To}}}
-	if _, err := f.c.http.DoJSON(ctx, req, &page); err != nil {
+	if _, err := c.http.DoJSON(ctx, req, &page); err != nil {
 		return keep, err
 	}
 	known := map[string]string{}
@@ -88,7 +71,7 @@ func (f *orderFetcher) FetchOrders(ctx context.Context, q connectors.OrderQuery)
 		}
 		var d api.Order
 		dreq := &httpx.Request{Method: http.MethodGet, Path: ordersPath + "/" + url.PathEscape(it.ID)}
-		if _, err := f.c.http.DoJSON(ctx, dreq, &d); err != nil {
+		if _, err := c.http.DoJSON(ctx, dreq, &d); err != nil {
 			return keep, err
 		}
 		o, err := normalizeOrder(&d)

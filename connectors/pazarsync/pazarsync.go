@@ -7,7 +7,6 @@ package pazarsync
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
 	"syncagent/connectors/pazarsync/api"
@@ -37,78 +35,70 @@ const (
 // request included. A store on a bigger plan says so with limits.requests/per.
 var plan = connectors.Rate{Requests: 60, Per: time.Minute}
 
-var caps = connectors.Capabilities{
-	Marketplace: Marketplace,
-	MaxBatch:    maxItems,
-	PushRate:    plan,
-	Key:         connectors.KeySKU,
-	Stock:       true,
-	Orders:      true, // orders.go registers the fetcher
+// features are PazarSync's: stock only (no price endpoint is documented) and no sandbox.
+var features = connectors.Features{
+	Updates:  connectors.ScopeStock,
+	TestMode: connectors.NoSandbox,
+	Key:      connectors.KeySKU,
+	MaxBatch: maxItems,
+	PushRate: plan,
 }
 
-// retryErrorCodes are the statuses after which the same request may be sent again.
-var retryErrorCodes = []int{429, 500, 502, 503, 504}
+// Credential options.
+const (
+	optClientID     = "client_id"
+	optClientSecret = "client_secret"
+)
 
-// Client is one PazarSync store.
+func init() {
+	connectors.Register(&connectors.RegInfo{
+		Name:        Marketplace,
+		Description: "PazarSync",
+		Options: []connectors.Option{
+			{Name: optClientID, Required: true, Secret: true, Help: "the client id from the PazarSync panel: Ayarlar → API"},
+			{Name: optClientSecret, Required: true, Secret: true, Help: "the client secret from the PazarSync panel: Ayarlar → API"},
+		},
+		Features: features,
+		New:      func(s *connectors.Store, deps connectors.Deps) (connectors.Connector, error) { return New(s, deps) },
+	})
+}
+
+// Client is one PazarSync store: stock pushes, read-back and orders through one HTTP
+// client, one pacer and one token.
 type Client struct {
-	store string
-	caps  connectors.Capabilities
-	http  *httpx.Client
-	log   zerolog.Logger
+	store    string
+	features connectors.Features
+	http     *httpx.Client
+	log      zerolog.Logger
+	clock    httpx.Clock
 
 	mu     sync.Mutex
 	idToSK map[string]string // product id → SKU, learned from lists, for errors that name ids
 }
 
 var (
-	_ connectors.Connector  = (*Client)(nil)
-	_ connectors.ReadBacker = (*Client)(nil)
+	_ connectors.Pusher       = (*Client)(nil)
+	_ connectors.Tester       = (*Client)(nil)
+	_ connectors.ReadBacker   = (*Client)(nil)
+	_ connectors.OrderFetcher = (*Client)(nil)
 )
 
-func init() {
-	connectors.Register(Marketplace, connectors.Factory{New: newConnector, Validate: Validate, Capabilities: caps})
-}
-
-// Validate checks what PazarSync needs of a store's config.
-func Validate(s *config.Store) error {
-	var errs []error
-	if !s.Credentials.ClientID.IsSet() {
-		errs = append(errs, errors.New("credentials.client_id is required (PazarSync panel: Ayarlar → API)"))
-	}
-	if !s.Credentials.ClientSecret.IsSet() {
-		errs = append(errs, errors.New("credentials.client_secret is required (PazarSync panel: Ayarlar → API)"))
-	}
-	if connectors.ScopeHasPrice(s.Rules.Scope) {
-		errs = append(errs, fmt.Errorf("rules.scope is %q, but PazarSync's API has no way to update prices (it documents stock updates only), so prices would never reach the store; set rules.scope: stock", s.Rules.Scope))
-	}
-	if err := connectors.NoTestEnvironment(s, "PazarSync"); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-func newConnector(s *config.Store, deps connectors.Deps) (connectors.Connector, error) {
-	return New(s, deps)
-}
-
-// New builds a client for store; it does no I/O (the first call fetches the token).
-func New(s *config.Store, deps connectors.Deps) (*Client, error) {
-	if err := Validate(s); err != nil {
-		return nil, err
-	}
+// New builds a client for a store that passed connectors.Check; it does no I/O (the
+// first call fetches the token).
+func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	base := ProdURL
 	if s.BaseURL != "" {
 		base = s.BaseURL
 	}
 	clock := httpx.ClockOf(deps)
-	cred := s.Credentials
-	red := httpx.NewRedactor(cred.ClientID.Value(), cred.ClientSecret.Value())
-	c := &Client{store: s.Name, caps: caps.WithLimits(s.Limits), log: deps.Log, idToSK: map[string]string{}}
+	id, secret := s.Credentials.Get(optClientID), s.Credentials.Get(optClientSecret)
+	red := httpx.NewRedactor(id, secret)
+	c := &Client{store: s.Name, features: features.WithLimits(s.Limits), log: deps.Log, clock: clock, idToSK: map[string]string{}}
 	c.http = httpx.New(httpx.Config{
 		Name:        "PazarSync",
 		BaseURL:     base,
 		UserAgent:   "syncagent (PazarSync connector)",
-		Timeout:     httpx.StoreTimeout(s, 30*time.Second),
+		Timeout:     s.Timeout(30 * time.Second),
 		Pacer:       httpx.StorePacer(s, clock, plan, nil),
 		Redactor:    red,
 		ShouldRetry: shouldRetry,
@@ -117,14 +107,14 @@ func New(s *config.Store, deps connectors.Deps) (*Client, error) {
 		Clock:       clock,
 	})
 	c.http.SetAuth(httpx.NewTokenSource(clock, red, httpx.ClientCredentials{
-		Path: tokenPath, ClientID: cred.ClientID.Value(), ClientSecret: cred.ClientSecret.Value(),
+		Path: tokenPath, ClientID: id, ClientSecret: secret,
 		Keys: "credentials.client_id and credentials.client_secret",
 	}.Fetcher(c.http)))
 	return c, nil
 }
 
-// Capabilities are PazarSync's, with the store's limits applied.
-func (c *Client) Capabilities() connectors.Capabilities { return c.caps }
+// Features are PazarSync's, with the store's limits applied.
+func (c *Client) Features() connectors.Features { return c.features }
 
 // Test fetches a token and lists one product.
 func (c *Client) Test(ctx context.Context) error {
@@ -140,7 +130,7 @@ func shouldRetry(ctx context.Context, resp *httpx.Response, err error) (bool, er
 		return false, &connectors.Error{Kind: connectors.Auth,
 			Message: fmt.Sprintf("PazarSync refused a freshly issued token (%q); check credentials.client_id and credentials.client_secret and that the account's API access is on", errorText(resp.Body))}
 	}
-	return httpx.ShouldRetry(ctx, resp, err, retryErrorCodes)
+	return httpx.ShouldRetry(ctx, resp, err, httpx.DefaultRetryCodes)
 }
 
 func errorText(body []byte) string {

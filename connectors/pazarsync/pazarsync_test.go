@@ -2,6 +2,7 @@ package pazarsync_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,38 +12,33 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/pazarsync"
 	"syncagent/connectors/sim/pazarsyncsim"
 	"syncagent/connectors/sim/simkit"
 )
 
-func TestValidate(t *testing.T) {
+func check(st *connectors.Store) error { return errors.Join(connectors.Check(st)...) }
+
+// TestRegistration: PazarSync documents no price endpoint, so a scope with prices is a
+// config error naming the scope, the reason and the fix; missing credentials are named.
+func TestRegistration(t *testing.T) {
 	for _, scope := range []string{"all", "price", "stock+price"} {
 		st := storeAt("http://127.0.0.1:1")
-		st.Rules.Scope = scope
-		err := pazarsync.Validate(&st)
-		if err == nil || !strings.Contains(err.Error(), `rules.scope is "`+scope+`"`) ||
+		st.Scope, _ = connectors.ParseScope(scope)
+		err := check(&st)
+		if err == nil || !strings.Contains(err.Error(), `rules.scope: "`+scope+`" asks for prices`) ||
 			!strings.Contains(err.Error(), "set rules.scope: stock") || !strings.Contains(err.Error(), "no way to update prices") {
 			t.Fatalf("scope %s: %v", scope, err)
 		}
 	}
 	st := storeAt("http://127.0.0.1:1")
-	if err := pazarsync.Validate(&st); err != nil {
+	if err := check(&st); err != nil {
 		t.Fatalf("scope stock refused: %v", err)
 	}
-}
-
-func TestValidateStoreNamesStoreAndKey(t *testing.T) {
-	stores := []config.Store{{Name: "a", Marketplace: "nowhere"}, storeAt("http://x"), storeAt("http://x")}
-	stores[2].Credentials.ClientID = config.Secret{}
-	err := connectors.ValidateStore(2, &stores[2])
-	if err == nil || !strings.HasPrefix(err.Error(), "stores[2] (pazarsync-main): credentials.client_id is required") {
+	st.Credentials["client_id"] = ""
+	if err := check(&st); err == nil || !strings.HasPrefix(err.Error(), "credentials.client_id: is required (the client id from the PazarSync panel: Ayarlar → API)") {
 		t.Fatalf("got %v", err)
-	}
-	if err := connectors.ValidateStore(0, &stores[0]); err == nil || !strings.Contains(err.Error(), "no connector") {
-		t.Fatalf("unknown marketplace: %v", err)
 	}
 }
 
@@ -122,7 +118,7 @@ func TestOddErrorShapes(t *testing.T) {
 	}
 }
 
-func simClient(t *testing.T, opt pazarsyncsim.Options, mod func(*config.Store)) (*pazarsyncsim.Server, *simkit.FakeClock, *pazarsync.Client) {
+func simClient(t *testing.T, opt pazarsyncsim.Options, mod func(*connectors.Store)) (*pazarsyncsim.Server, *simkit.FakeClock, *pazarsync.Client) {
 	t.Helper()
 	clock := simkit.NewFakeClock(time.Time{})
 	opt.ClientID, opt.ClientSecret, opt.Clock = clientID, clientSecret, clock
@@ -143,8 +139,8 @@ func simClient(t *testing.T, opt pazarsyncsim.Options, mod func(*config.Store)) 
 func TestServerLimitHeaderLowersTheBudget(t *testing.T) {
 	// The account's plan is smaller than the store's limits claim; X-RateLimit-Limit
 	// says so on the first reply and the client keeps under it from then on.
-	s, clock, c := simClient(t, pazarsyncsim.Options{PerMinute: 5}, func(st *config.Store) {
-		st.Limits = config.Limits{Requests: 100, Per: config.Duration(time.Minute)}
+	s, clock, c := simClient(t, pazarsyncsim.Options{PerMinute: 5}, func(st *connectors.Store) {
+		st.Limits = connectors.Limits{Requests: 100, Per: time.Minute}
 	})
 	start := clock.Now()
 	for i := 0; i < 12; i++ {
@@ -176,11 +172,11 @@ func TestNoThrottleOnTheDefaultPlan(t *testing.T) {
 func TestTestModeNeedsABaseURL(t *testing.T) {
 	st := storeAt("")
 	st.TestMode = true
-	if err := pazarsync.Validate(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but PazarSync has no test environment") {
+	if err := check(&st); err == nil || !strings.Contains(err.Error(), "test_mode is on, but PazarSync has no test environment") {
 		t.Fatalf("got %v", err)
 	}
 	st.BaseURL = "http://127.0.0.1:9"
-	if err := pazarsync.Validate(&st); err != nil {
+	if err := check(&st); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -33,9 +33,9 @@ var notFoundText = regexp.MustCompile(`(?i)not found|bulunamad|unknown|does not 
 // it names, in which case the unnamed items are Retry: an item is never judged by its
 // position in the batch.
 func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.Outcomes, error) {
-	if len(items) > c.caps.MaxBatch {
+	if len(items) > c.features.MaxBatch {
 		return nil, &connectors.Error{Kind: connectors.Permanent,
-			Message: fmt.Sprintf("a push of %d items is more than PazarSync's batch maximum of %d; claim at most Capabilities().MaxBatch", len(items), c.caps.MaxBatch)}
+			Message: fmt.Sprintf("a push of %d items is more than PazarSync's batch maximum of %d; claim at most Features().MaxBatch", len(items), c.features.MaxBatch)}
 	}
 	out := make(connectors.Outcomes, len(items))
 	var wire []api.StockItem

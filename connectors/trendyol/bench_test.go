@@ -13,7 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
 	"syncagent/connectors/money"
@@ -126,7 +125,7 @@ func BenchmarkPush1000(b *testing.B) {
 	}))
 	defer srv.Close()
 	st := storeAt(srv.URL)
-	st.Limits = config.Limits{Requests: 1 << 30, Per: config.Duration(time.Second)}
+	st.Limits = connectors.Limits{Requests: 1 << 30, Per: time.Second}
 	c, err := trendyol.New(&st, connectors.Deps{Log: zerolog.Nop()})
 	if err != nil {
 		b.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/conformance"
 	"syncagent/connectors/sim/simkit"
@@ -26,8 +25,8 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	t.Cleanup(s.Close)
 	return &conformance.Sim{
 		Store: storeAt(s.URL),
-		BreakCredentials: func(st *config.Store) {
-			st.Credentials.APISecret = config.NewSecret(apiSecret + "-wrong")
+		BreakCredentials: func(st *connectors.Store) {
+			st.Credentials["api_secret"] = apiSecret + "-wrong"
 		},
 		Seed: func(t testing.TB, ps []conformance.Product) {
 			for _, p := range ps {
@@ -54,13 +53,12 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 	}
 }
 
-func storeAt(url string) config.Store {
-	return config.Store{
-		Name: "trendyol-main", Marketplace: trendyol.Marketplace, Active: true,
-		BaseURL: url + "/integration",
-		Credentials: config.Credentials{SellerID: seller, APIKey: config.NewSecret(apiKey),
-			APISecret: config.NewSecret(apiSecret)},
-		Rules: config.Rules{Scope: "stock+price"},
+func storeAt(url string) connectors.Store {
+	return connectors.Store{
+		Name: "trendyol-main", Marketplace: trendyol.Marketplace, BaseURL: url + "/integration",
+		Credentials: connectors.Credentials{"seller_id": seller, "api_key": apiKey,
+			"api_secret": apiSecret},
+		Scope: connectors.ScopeStock | connectors.ScopePrice,
 	}
 }
 

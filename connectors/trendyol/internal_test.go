@@ -1,17 +1,17 @@
 package trendyol
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
-	"syncagent/config"
 	"syncagent/connectors"
 )
 
-func store(mod func(*config.Store)) *config.Store {
-	s := &config.Store{Name: "trendyol-main", Marketplace: Marketplace, Active: true,
-		Credentials: config.Credentials{SellerID: "123456", APIKey: config.NewSecret("key"), APISecret: config.NewSecret("secret")},
-		Rules:       config.Rules{Scope: "all"}}
+func store(mod func(*connectors.Store)) *connectors.Store {
+	s := &connectors.Store{Name: "trendyol-main", Marketplace: Marketplace,
+		Credentials: connectors.Credentials{"seller_id": "123456", "api_key": "key", "api_secret": "secret"},
+		Scope:       connectors.ScopeAll}
 	if mod != nil {
 		mod(s)
 	}
@@ -21,44 +21,50 @@ func store(mod func(*config.Store)) *config.Store {
 func TestBaseURLAndUserAgent(t *testing.T) {
 	cases := []struct {
 		name     string
-		mod      func(*config.Store)
+		mod      func(*connectors.Store)
 		base, ua string
 	}{
 		{"production", nil, ProdURL, "123456 - SelfIntegration"},
-		{"test mode uses STAGE", func(s *config.Store) { s.TestMode = true }, StageURL, "123456 - SelfIntegration"},
-		{"base_url wins", func(s *config.Store) { s.TestMode = true; s.BaseURL = "http://127.0.0.1:9/integration" },
+		{"test mode uses STAGE", func(s *connectors.Store) { s.TestMode = true }, StageURL, "123456 - SelfIntegration"},
+		{"base_url wins", func(s *connectors.Store) { s.TestMode = true; s.BaseURL = "http://127.0.0.1:9/integration" },
 			"http://127.0.0.1:9/integration", "123456 - SelfIntegration"},
-		{"integrator named", func(s *config.Store) { s.Credentials.Integrator = "AcmeERP" }, ProdURL, "123456 - AcmeERP"},
+		{"integrator named", func(s *connectors.Store) { s.Credentials["integrator"] = "AcmeERP" }, ProdURL, "123456 - AcmeERP"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cl, err := New(store(c.mod), connectors.Deps{})
+			cl, err := connectors.New(store(c.mod), connectors.Deps{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.http.BaseURL() != c.base || cl.http.UserAgent() != c.ua {
-				t.Fatalf("base %q ua %q, want %q %q", cl.http.BaseURL(), cl.http.UserAgent(), c.base, c.ua)
+			tc := cl.(*Client)
+			if tc.http.BaseURL() != c.base || tc.http.UserAgent() != c.ua {
+				t.Fatalf("base %q ua %q, want %q %q", tc.http.BaseURL(), tc.http.UserAgent(), c.base, c.ua)
 			}
 		})
 	}
 }
 
-func TestValidate(t *testing.T) {
+// TestRegistration: what Trendyol asks of a store's config, checked through its
+// registration as config does at load.
+func TestRegistration(t *testing.T) {
 	cases := []struct {
 		name string
-		mod  func(*config.Store)
+		mod  func(*connectors.Store)
 		want []string
 	}{
 		{"valid", nil, nil},
-		{"nothing given", func(s *config.Store) { s.Credentials = config.Credentials{} },
-			[]string{"credentials.seller_id is required", "credentials.api_key is required", "credentials.api_secret is required"}},
-		{"seller id not numeric", func(s *config.Store) { s.Credentials.SellerID = "acme" }, []string{`credentials.seller_id "acme" must be the numeric`}},
-		{"integrator with a space", func(s *config.Store) { s.Credentials.Integrator = "Acme ERP" }, []string{`credentials.integrator "Acme ERP" must be letters and digits`}},
-		{"integrator too long", func(s *config.Store) { s.Credentials.Integrator = strings.Repeat("a", 31) }, []string{"at most 30"}},
+		{"test mode needs no base_url: STAGE is Trendyol's own", func(s *connectors.Store) { s.TestMode = true }, nil},
+		{"nothing given", func(s *connectors.Store) { s.Credentials = connectors.Credentials{} },
+			[]string{"credentials.seller_id: is required (the Trendyol seller id, from Hesap Bilgilerim › Entegrasyon Bilgileri)",
+				"credentials.api_key: is required (the Trendyol API KEY)", "credentials.api_secret: is required (the Trendyol API SECRET)"}},
+		{"seller id not numeric", func(s *connectors.Store) { s.Credentials["seller_id"] = "acme" }, []string{`credentials.seller_id: "acme" must be the numeric Trendyol seller id`}},
+		{"integrator with a space", func(s *connectors.Store) { s.Credentials["integrator"] = "Acme ERP" }, []string{`credentials.integrator: "Acme ERP" must be letters and digits`}},
+		{"integrator too long", func(s *connectors.Store) { s.Credentials["integrator"] = strings.Repeat("a", 31) }, []string{"at most 30"}},
+		{"a key Trendyol does not take", func(s *connectors.Store) { s.Credentials["client_id"] = "x" }, []string{`credentials.client_id: Trendyol takes no credential "client_id"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := Validate(store(c.mod))
+			err := errors.Join(connectors.Check(store(c.mod))...)
 			if len(c.want) == 0 {
 				if err != nil {
 					t.Fatal(err)
@@ -74,23 +80,6 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestValidateStoreNamesTheStore(t *testing.T) {
-	stores := []config.Store{*store(nil), *store(nil), *store(func(s *config.Store) {
-		s.Name = "trendyol-2"
-		s.Credentials.APIKey = config.Secret{}
-		s.Credentials.APISecret = config.Secret{}
-	})}
-	err := connectors.ValidateStores(stores)
-	if err == nil {
-		t.Fatal("accepted a store without credentials")
-	}
-	lines := strings.Split(err.Error(), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "stores[2] (trendyol-2): credentials.api_key is required") ||
-		!strings.HasPrefix(lines[1], "stores[2] (trendyol-2): credentials.api_secret is required") {
-		t.Fatalf("got:\n%s", err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
 	"syncagent/connectors/money"
@@ -42,24 +41,15 @@ const (
 	orderDateShift = 3 * time.Hour
 )
 
-type orderFetcher struct {
-	c     *Client
+// orderStream is the Client's order reading: the stream endpoint asks for calls at
+// least streamSpacing apart, which its own pacer keeps.
+type orderStream struct {
 	clock httpx.Clock
 	space *httpx.Pacer
 }
 
-var _ connectors.OrderFetcher = (*orderFetcher)(nil)
-
-func init() { connectors.RegisterOrders(Marketplace, newOrderFetcher) }
-
-func newOrderFetcher(conn connectors.Connector, s *config.Store, deps connectors.Deps) (connectors.OrderFetcher, error) {
-	c, err := connectors.SharedClient(conn, func() (*Client, error) { return New(s, deps) })
-	if err != nil {
-		return nil, err
-	}
-	clock := httpx.ClockOf(deps)
-	return &orderFetcher{c: c, clock: clock,
-		space: httpx.NewPacer(clock, connectors.Rate{Requests: 1, Per: streamSpacing}, nil)}, nil
+func newOrderStream(clock httpx.Clock) orderStream {
+	return orderStream{clock: clock, space: httpx.NewPacer(clock, connectors.Rate{Requests: 1, Per: streamSpacing}, nil)}
 }
 
 // streamCursor is the agent's cursor: a watermark between windows, the window and the
@@ -71,8 +61,9 @@ type streamCursor struct {
 	Next string `json:"next,omitempty"`
 }
 
-func (f *orderFetcher) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
-	now := f.clock.Now()
+// FetchOrders implements connectors.OrderFetcher.
+func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	now := c.orders.clock.Now()
 	var cur streamCursor
 	if q.Cursor != "" {
 		if err := json.Unmarshal([]byte(q.Cursor), &cur); err != nil {
@@ -96,20 +87,20 @@ func (f *orderFetcher) FetchOrders(ctx context.Context, q connectors.OrderQuery)
 	if cur.Next != "" {
 		query["nextCursor"] = []string{cur.Next}
 	}
-	done, err := f.space.Wait(ctx, bucketStream)
+	done, err := c.orders.space.Wait(ctx, bucketStream)
 	if err != nil {
 		return connectors.OrderPage{Cursor: q.Cursor}, err
 	}
 	var page api.StreamPage
-	req := &httpx.Request{Method: http.MethodGet, Path: fmt.Sprintf(streamPath, f.c.seller), Query: query, Bucket: bucketStream}
-	_, err = f.c.http.DoJSON(ctx, req, &page)
+	req := &httpx.Request{Method: http.MethodGet, Path: fmt.Sprintf(streamPath, c.seller), Query: query, Bucket: bucketStream}
+	_, err = c.http.DoJSON(ctx, req, &page)
 	done()
 	if err != nil {
 		var ce *connectors.Error
 		if cur.Next != "" && errors.As(err, &ce) && ce.Status == http.StatusBadRequest {
 			// The opaque cursor is no longer accepted (expired, or the query changed):
 			// walk the window again from its start; the queue ignores what it has seen.
-			f.c.log.Warn().Err(err).Msg("Trendyol refused the stored order stream cursor; reading the window again from its start")
+			c.log.Warn().Err(err).Msg("Trendyol refused the stored order stream cursor; reading the window again from its start")
 			return connectors.OrderPage{Cursor: mustJSON(streamCursor{Mark: cur.From + streamOverlap.Milliseconds()}), More: true}, nil
 		}
 		return connectors.OrderPage{Cursor: q.Cursor}, err

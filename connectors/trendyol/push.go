@@ -30,9 +30,9 @@ const (
 // Pending under its batchRequestId. Items with nothing changed are Confirmed without a
 // request; items that break a documented rule are Rejected without being sent.
 func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.Outcomes, error) {
-	if len(items) > c.caps.MaxBatch {
+	if len(items) > c.features.MaxBatch {
 		return nil, &connectors.Error{Kind: connectors.Permanent,
-			Message: fmt.Sprintf("a push of %d items is more than Trendyol's batch maximum of %d; claim at most Capabilities().MaxBatch", len(items), c.caps.MaxBatch)}
+			Message: fmt.Sprintf("a push of %d items is more than Trendyol's batch maximum of %d; claim at most Features().MaxBatch", len(items), c.features.MaxBatch)}
 	}
 	out := make(connectors.Outcomes, len(items))
 	skuOf := map[string]string{} // barcode → SKU of the items sent

@@ -15,7 +15,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
 	"syncagent/connectors/trendyol/api"
@@ -43,78 +42,81 @@ const (
 // inventory-write (350) and product-read (1000) groups are above what that allows.
 var perEndpoint = connectors.Rate{Requests: 50, Per: 10 * time.Second}
 
-// caps are Trendyol's documented capabilities.
-var caps = connectors.Capabilities{
-	Marketplace: Marketplace,
-	MaxBatch:    maxItems,
-	PushRate:    perEndpoint,
-	Async:       true,
-	Key:         connectors.KeyBarcode,
-	Stock:       true, Price: true, ListPrice: true,
+// features are Trendyol's documented features.
+var features = connectors.Features{
+	Updates:         connectors.ScopeStock | connectors.ScopePrice,
+	TestMode:        connectors.Sandbox, // STAGE, with its own keys and an IP whitelist
+	Key:             connectors.KeyBarcode,
+	MaxBatch:        maxItems,
+	PushRate:        perEndpoint,
+	Async:           true,
+	ListPrice:       true,
 	MaxStock:        maxStock,
 	ResultTTL:       4 * time.Hour,
 	DuplicateWindow: 15 * time.Minute,
-	Orders:          true, // orders.go registers the fetcher
 }
 
-// retryErrorCodes are the statuses after which the same request may be sent again.
-var retryErrorCodes = []int{429, 500, 502, 503, 504}
-
-// Client is one Trendyol store.
-type Client struct {
-	store  string
-	seller string
-	caps   connectors.Capabilities
-	http   *httpx.Client
-	log    zerolog.Logger
-}
-
-var (
-	_ connectors.Connector     = (*Client)(nil)
-	_ connectors.ResultChecker = (*Client)(nil)
-	_ connectors.ReadBacker    = (*Client)(nil)
+// Credential options.
+const (
+	optSellerID   = "seller_id"
+	optAPIKey     = "api_key"
+	optAPISecret  = "api_secret"
+	optIntegrator = "integrator"
 )
-
-func init() {
-	connectors.Register(Marketplace, connectors.Factory{New: newConnector, Validate: Validate, Capabilities: caps})
-}
 
 var (
 	digits     = regexp.MustCompile(`^[0-9]+$`)
 	integrator = regexp.MustCompile(`^[A-Za-z0-9]{1,30}$`)
 )
 
-// Validate checks what Trendyol needs of a store's config.
-func Validate(s *config.Store) error {
-	var errs []error
-	c := s.Credentials
-	switch {
-	case c.SellerID == "":
-		errs = append(errs, errors.New("credentials.seller_id is required (the Trendyol seller id from Hesap Bilgilerim › Entegrasyon Bilgileri)"))
-	case !digits.MatchString(c.SellerID):
-		errs = append(errs, fmt.Errorf("credentials.seller_id %q must be the numeric Trendyol seller id", c.SellerID))
-	}
-	if !c.APIKey.IsSet() {
-		errs = append(errs, errors.New("credentials.api_key is required (Trendyol API KEY)"))
-	}
-	if !c.APISecret.IsSet() {
-		errs = append(errs, errors.New("credentials.api_secret is required (Trendyol API SECRET)"))
-	}
-	if c.Integrator != "" && !integrator.MatchString(c.Integrator) {
-		errs = append(errs, fmt.Errorf("credentials.integrator %q must be letters and digits only, at most 30 (Trendyol's User-Agent rule); leave it empty for SelfIntegration", c.Integrator))
-	}
-	return errors.Join(errs...)
+func init() {
+	connectors.Register(&connectors.RegInfo{
+		Name:        Marketplace,
+		Description: "Trendyol",
+		Options: []connectors.Option{
+			{Name: optSellerID, Required: true, Help: "the Trendyol seller id, from Hesap Bilgilerim › Entegrasyon Bilgileri",
+				Valid: match(digits, "must be the numeric Trendyol seller id")},
+			{Name: optAPIKey, Required: true, Secret: true, Help: "the Trendyol API KEY"},
+			{Name: optAPISecret, Required: true, Secret: true, Help: "the Trendyol API SECRET"},
+			{Name: optIntegrator, Default: "SelfIntegration",
+				Help:  "the integrator name in the User-Agent; leave it out for SelfIntegration",
+				Valid: match(integrator, "must be letters and digits only, at most 30 (Trendyol's User-Agent rule)")},
+		},
+		Features: features,
+		New:      func(s *connectors.Store, deps connectors.Deps) (connectors.Connector, error) { return New(s, deps) },
+	})
 }
 
-func newConnector(s *config.Store, deps connectors.Deps) (connectors.Connector, error) {
-	return New(s, deps)
+func match(re *regexp.Regexp, msg string) func(string) error {
+	return func(v string) error {
+		if !re.MatchString(v) {
+			return errors.New(msg)
+		}
+		return nil
+	}
 }
 
-// New builds a client for store; it does no I/O.
-func New(s *config.Store, deps connectors.Deps) (*Client, error) {
-	if err := Validate(s); err != nil {
-		return nil, err
-	}
+// Client is one Trendyol store: stock and prices, their batch results, read-back and
+// orders, all through one HTTP client and one pacer.
+type Client struct {
+	store    string
+	seller   string
+	features connectors.Features
+	http     *httpx.Client
+	log      zerolog.Logger
+	orders   orderStream
+}
+
+var (
+	_ connectors.Pusher        = (*Client)(nil)
+	_ connectors.Tester        = (*Client)(nil)
+	_ connectors.ResultChecker = (*Client)(nil)
+	_ connectors.ReadBacker    = (*Client)(nil)
+	_ connectors.OrderFetcher  = (*Client)(nil)
+)
+
+// New builds a client for a store that passed connectors.Check; it does no I/O.
+func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	base := ProdURL
 	if s.TestMode {
 		base = StageURL
@@ -122,32 +124,33 @@ func New(s *config.Store, deps connectors.Deps) (*Client, error) {
 	if s.BaseURL != "" {
 		base = s.BaseURL
 	}
-	integ := s.Credentials.Integrator
+	integ := s.Credentials.Get(optIntegrator)
 	if integ == "" {
 		integ = "SelfIntegration"
 	}
 	clock := httpx.ClockOf(deps)
-	cred := s.Credentials
-	c := &Client{store: s.Name, seller: cred.SellerID, caps: caps.WithLimits(s.Limits), log: deps.Log}
+	seller, key, secret := s.Credentials.Get(optSellerID), s.Credentials.Get(optAPIKey), s.Credentials.Get(optAPISecret)
+	c := &Client{store: s.Name, seller: seller, features: features.WithLimits(s.Limits), log: deps.Log}
 	c.http = httpx.New(httpx.Config{
 		Name:      "Trendyol",
 		BaseURL:   base,
-		UserAgent: cred.SellerID + " - " + integ,
-		Timeout:   httpx.StoreTimeout(s, 30*time.Second),
-		Auth:      httpx.Basic{User: cred.APIKey.Value(), Password: cred.APISecret.Value()},
+		UserAgent: seller + " - " + integ,
+		Timeout:   s.Timeout(30 * time.Second),
+		Auth:      httpx.Basic{User: key, Password: secret},
 		Pacer: httpx.StorePacer(s, clock, perEndpoint, map[string]connectors.Rate{
 			bucketPush: perEndpoint, bucketResults: perEndpoint, bucketRead: perEndpoint}),
-		Redactor:    httpx.NewRedactor(cred.APIKey.Value(), cred.APISecret.Value()),
+		Redactor:    httpx.NewRedactor(key, secret),
 		ShouldRetry: c.shouldRetry(s.TestMode),
 		ErrorText:   errorText,
 		Log:         deps.Log,
 		Clock:       clock,
 	})
+	c.orders = newOrderStream(clock)
 	return c, nil
 }
 
-// Capabilities are Trendyol's, with the store's limits applied.
-func (c *Client) Capabilities() connectors.Capabilities { return c.caps }
+// Features are Trendyol's, with the store's limits applied.
+func (c *Client) Features() connectors.Features { return c.features }
 
 // Test reads one approved product: the lightest call that proves the credentials, the
 // seller id and the User-Agent.
@@ -169,7 +172,7 @@ var duplicateText = regexp.MustCompile(`(?i)15 dakika|aynı isteği`)
 func (c *Client) shouldRetry(testMode bool) func(ctx context.Context, resp *httpx.Response, err error) (bool, error) {
 	return func(ctx context.Context, resp *httpx.Response, err error) (bool, error) {
 		if err != nil || resp.Status < 300 {
-			return httpx.ShouldRetry(ctx, resp, err, retryErrorCodes)
+			return httpx.ShouldRetry(ctx, resp, err, httpx.DefaultRetryCodes)
 		}
 		text := errorText(resp.Body)
 		switch {
@@ -186,7 +189,7 @@ func (c *Client) shouldRetry(testMode bool) func(ctx context.Context, resp *http
 			return true, &connectors.Error{Kind: connectors.Transient,
 				Message: "Trendyol STAGE answered 503, which there means this PC's IP address is not whitelisted (ask Trendyol to whitelist it)"}
 		}
-		return httpx.ShouldRetry(ctx, resp, err, retryErrorCodes)
+		return httpx.ShouldRetry(ctx, resp, err, httpx.DefaultRetryCodes)
 	}
 }
 

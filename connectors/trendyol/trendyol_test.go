@@ -13,7 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
@@ -28,7 +27,7 @@ type fixture struct {
 	conn  *trendyol.Client
 }
 
-func newFixture(t *testing.T, opt trendyolsim.Options, mod func(*config.Store)) *fixture {
+func newFixture(t *testing.T, opt trendyolsim.Options, mod func(*connectors.Store)) *fixture {
 	t.Helper()
 	clock := simkit.NewFakeClock(time.Time{})
 	opt.SellerID, opt.APIKey, opt.APISecret, opt.Clock = seller, apiKey, apiSecret, clock
@@ -82,8 +81,8 @@ func TestNoThrottleUnderTheDocumentedLimit(t *testing.T) {
 func TestThrottleWithoutRetryAfterWaitsOneWindow(t *testing.T) {
 	// The store's limits claim more than Trendyol allows: the 51st call is refused, and
 	// Trendyol sends no Retry-After.
-	f := newFixture(t, trendyolsim.Options{}, func(s *config.Store) {
-		s.Limits = config.Limits{Requests: 100, Per: config.Duration(10 * time.Second)}
+	f := newFixture(t, trendyolsim.Options{}, func(s *connectors.Store) {
+		s.Limits = connectors.Limits{Requests: 100, Per: 10 * time.Second}
 	})
 	var err error
 	for i := 0; i < 51 && err == nil; i++ {
@@ -254,7 +253,7 @@ func TestPendingStyles(t *testing.T) {
 }
 
 func TestStageUnavailableSaysWhitelist(t *testing.T) {
-	f := newFixture(t, trendyolsim.Options{}, func(s *config.Store) { s.TestMode = true })
+	f := newFixture(t, trendyolsim.Options{}, func(s *connectors.Store) { s.TestMode = true })
 	f.sim.SetFaults(simkit.Faults{ErrorRate: 1, ErrorStatus: 503})
 	err := f.conn.Test(context.Background())
 	if connectors.KindOf(err) != connectors.Transient || !strings.Contains(err.Error(), "whitelisted") {
