@@ -3,7 +3,11 @@
 // resolved against the file's own folder.
 package config
 
-import "time"
+import (
+	"time"
+
+	"syncagent/connectors"
+)
 
 // Config is the whole file. See examples/config.yaml for every key with its default.
 type Config struct {
@@ -43,7 +47,7 @@ type Queue struct {
 // Store is one marketplace account.
 type Store struct {
 	Name        string        `yaml:"name" cfg:"required"`
-	Marketplace string        `yaml:"marketplace" cfg:"required"` // trendyol, hepsiburada, n11, ikas, pazarsync, giyimmoda
+	Marketplace string        `yaml:"marketplace" cfg:"required"` // a registered connector's name (connectors.Names)
 	Active      bool          `yaml:"active"`                     // passive: nothing is sent, nothing fetched
 	TestMode    bool          `yaml:"test_mode"`                  // use the marketplace's sandbox base URL
 	BaseURL     string        `yaml:"base_url"`                   // overrides the marketplace's URL (proxy, simulator)
@@ -54,16 +58,11 @@ type Store struct {
 	Limits      Limits        `yaml:"limits"`
 }
 
-// Credentials holds what the marketplaces ask for; each connector says which it needs.
-type Credentials struct {
-	SellerID     string `yaml:"seller_id"`  // Trendyol seller id, Hepsiburada merchant id
-	APIKey       Secret `yaml:"api_key"`    // Trendyol, N11, Giyim Moda
-	APISecret    Secret `yaml:"api_secret"` // Trendyol, N11, Giyim Moda; Hepsiburada service key
-	ClientID     Secret `yaml:"client_id"`  // OAuth2 client credentials: PazarSync, ikas
-	ClientSecret Secret `yaml:"client_secret"`
-	Shop         string `yaml:"shop"`       // ikas store name (<shop>.myikas.com)
-	Integrator   string `yaml:"integrator"` // name in the User-Agent (Trendyol "SellerId - Integrator"; Hepsiburada developer user)
-}
+// Credentials are a store's credential values by key. Which keys a store takes, which
+// are required and which are secret is its marketplace's registration
+// (connectors.RegInfo.Options); config checks them through it at load. Every value is
+// a Secret, so nothing prints it by accident.
+type Credentials map[string]Secret
 
 // StoreSchedule says when the store is pushed to and read from.
 type StoreSchedule struct {
@@ -75,17 +74,17 @@ type StoreSchedule struct {
 
 // Rules turn the ERP's view of an item into what this store shows.
 type Rules struct {
-	Scope         string   `yaml:"scope"`           // all, stock, price, stock+price
-	Warehouses    []string `yaml:"warehouses"`      // warehouses summed into the quantity; empty: all
-	PriceList     string   `yaml:"price_list"`      // price list giving the sale price
-	ListPriceList string   `yaml:"list_price_list"` // price list giving the list (struck-through) price; default: the list price of price_list
-	MarkupPercent Percent  `yaml:"markup_percent"`  // added to the sale price, then
-	Add           Money    `yaml:"add"`             // a fixed amount added, then
-	Rounding      string   `yaml:"rounding"`        // none, or an ending such as .90 or .99 (rounded up)
-	MinPrice      Money    `yaml:"min_price"`       // a lower sale price is raised to this
-	ListPrice     string   `yaml:"list_price"`      // list price sent: "list" (from the price list, never below sale) or "sale" (same as sale price)
-	StockBuffer   int      `yaml:"stock_buffer"`    // subtracted from the quantity (floor 0)
-	StockCap      int      `yaml:"stock_cap"`       // highest quantity sent (0: the marketplace's own limit)
+	Scope         connectors.Scope `yaml:"scope"`           // all, stock, price, stock+price
+	Warehouses    []string         `yaml:"warehouses"`      // warehouses summed into the quantity; empty: all
+	PriceList     string           `yaml:"price_list"`      // price list giving the sale price
+	ListPriceList string           `yaml:"list_price_list"` // price list giving the list (struck-through) price; default: the list price of price_list
+	MarkupPercent Percent          `yaml:"markup_percent"`  // added to the sale price, then
+	Add           Money            `yaml:"add"`             // a fixed amount added, then
+	Rounding      Rounding         `yaml:"rounding"`        // none, or an ending such as .90 or .99 (rounded up)
+	MinPrice      Money            `yaml:"min_price"`       // a lower sale price is raised to this
+	ListPrice     ListPriceMode    `yaml:"list_price"`      // list price sent: "list" (from the price list, never below sale) or "sale" (same as sale price)
+	StockBuffer   int              `yaml:"stock_buffer"`    // subtracted from the quantity (floor 0)
+	StockCap      int              `yaml:"stock_cap"`       // highest quantity sent (0: the marketplace's own limit)
 }
 
 // StoreOrders configures order import and write-back for a store.
@@ -101,7 +100,7 @@ type StoreOrders struct {
 	// erp_reading (written to the ERP, then an ERP reading taken after the write shows the
 	// SKU), shipped (the marketplace reported it shipped, then such a reading), or auto
 	// (erp_reading when transfer is on, else shipped; resolved at load).
-	Release string `yaml:"release"`
+	Release Release `yaml:"release"`
 	// ReleaseAfter, when set, releases a reservation held longer than this whatever else
 	// happened (a safety valve for an ERP that is never read again); 0: never.
 	ReleaseAfter Duration `yaml:"release_after"`
@@ -187,6 +186,20 @@ type SQLSink struct {
 func (c *Config) Pos(path string) (Pos, bool) {
 	p, ok := c.pos[path]
 	return p, ok
+}
+
+// Connector is what the store's connector is told: the marketplace-facing settings.
+func (s *Store) Connector() connectors.Store {
+	cred := make(connectors.Credentials, len(s.Credentials))
+	for k, v := range s.Credentials {
+		cred[k] = v.Value()
+	}
+	return connectors.Store{
+		Name: s.Name, Marketplace: s.Marketplace, TestMode: s.TestMode, BaseURL: s.BaseURL,
+		Credentials: cred, Scope: s.Rules.Scope, Orders: s.Orders.Fetch,
+		Limits: connectors.Limits{Requests: s.Limits.Requests, Per: s.Limits.Per.D(),
+			BatchSize: s.Limits.BatchSize, Timeout: s.Limits.Timeout.D()},
+	}
 }
 
 // Store returns the store with the given name.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"syncagent/connectors"
 )
 
 var exampleEnv = map[string]string{
@@ -74,8 +76,8 @@ func TestExampleLoadsAndDocumentsDefaults(t *testing.T) {
 	if sq.Mode != q.Mode || sq.Schedule != q.Schedule || sq.Missing != q.Missing || sq.Timeout != q.Timeout {
 		t.Errorf("example sql source %+v differs from defaults %+v", sq, q)
 	}
-	if c.Stores[0].Credentials.APIKey.Value() != "k-canary-4711" {
-		t.Errorf("env not expanded: %q", c.Stores[0].Credentials.APIKey.Value())
+	if c.Stores[0].Credentials["api_key"].Value() != "k-canary-4711" {
+		t.Errorf("env not expanded: %q", c.Stores[0].Credentials["api_key"].Value())
 	}
 	if c.Stores[0].Rules.MarkupPercent.BasisPoints != 1250 || c.Stores[0].Rules.Add.Kurus != 500 || c.Stores[0].Rules.MinPrice.Kurus != 4990 {
 		t.Errorf("money fields: %+v", c.Stores[0].Rules)
@@ -86,12 +88,12 @@ func TestExampleLoadsAndDocumentsDefaults(t *testing.T) {
 }
 
 func TestMinimalConfigGetsDefaults(t *testing.T) {
-	c, err := parse(t, "stores:\n  - name: ty\n    marketplace: trendyol\n")
+	c, err := parse(t, "stores:\n  - name: ty\n    marketplace: testmarket\n")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.Stores[0]
-	if !s.Active || s.Schedule.Push != "*/5 * * * *" || s.Rules.Scope != "stock+price" || !s.Orders.Fetch || s.Orders.Lookback.D() != 7*24*time.Hour {
+	if !s.Active || s.Schedule.Push != "*/5 * * * *" || s.Rules.Scope != connectors.ScopeStock|connectors.ScopePrice || !s.Orders.Fetch || s.Orders.Lookback.D() != 7*24*time.Hour {
 		t.Errorf("store defaults not applied: %+v", s)
 	}
 	if c.DataDir != "/etc/syncagent/data" || c.Log.Dir != "/etc/syncagent/data/logs" {
@@ -138,22 +140,22 @@ func TestRelativePathsFollowTheConfigFileNotTheWorkingDirectory(t *testing.T) {
 func TestErrorsNameFileLineColumnAndSuggest(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"unknown top key", "data_dri: x\n", `config.yaml:1:1: unknown key "data_dri" in the top level; did you mean "data_dir"?`},
-		{"unknown nested key", "stores:\n  - name: a\n    marketplace: trendyol\n    schedul:\n      push: x\n", `config.yaml:4:5: unknown key "schedul" in stores[0]; did you mean "schedule"?`},
+		{"unknown nested key", "stores:\n  - name: a\n    marketplace: testmarket\n    schedul:\n      push: x\n", `config.yaml:4:5: unknown key "schedul" in stores[0]; did you mean "schedule"?`},
 		{"unknown deep key", "log:\n  levle: debug\n", `config.yaml:2:3: unknown key "levle" in log; did you mean "level"?`},
 		{"no suggestion lists keys", "log:\n  zzzzzzzz: 1\n", `known keys: console, dir, level, max_files, max_size_mb`},
 		{"wrong type int", "log:\n  max_files: ten\n", `config.yaml:2:14: log.max_files: expected a whole number, found "ten"`},
-		{"wrong type bool", "stores:\n  - name: a\n    marketplace: n11\n    active: maybe\n", `config.yaml:4:13: stores[0].active: expected true or false, found "maybe"`},
+		{"wrong type bool", "stores:\n  - name: a\n    marketplace: testmarket\n    active: maybe\n", `config.yaml:4:13: stores[0].active: expected true or false, found "maybe"`},
 		{"section expected", "log: loud\n", `config.yaml:1:6: log: expected a section`},
 		{"list expected", "stores:\n  name: a\n", `config.yaml:2:3: stores: expected a list`},
 		{"missing required", "stores:\n  - name: a\n", `config.yaml:2:5: stores[0]: required key "marketplace" is missing`},
 		{"bad duration", "queue:\n  lease: soon\n", `config.yaml:2:10: queue.lease: expected a duration`},
-		{"bad enum", "stores:\n  - name: a\n    marketplace: trendyl\n", `config.yaml:3:18: stores[0].marketplace: "trendyl" is not one of trendyol, hepsiburada, n11, ikas, pazarsync, giyimmoda; did you mean "trendyol"?`},
-		{"bad cron", "stores:\n  - name: a\n    marketplace: n11\n    schedule:\n      push: every minute\n", `config.yaml:5:13: stores[0].schedule.push: "every minute" is not a valid schedule`},
-		{"missing env", "stores:\n  - name: a\n    marketplace: n11\n    credentials:\n      api_key: ${NOPE_NOT_SET}\n", `config.yaml:5:16: environment variable NOPE_NOT_SET is not set`},
-		{"duplicate store", "stores:\n  - name: a\n    marketplace: n11\n  - name: a\n    marketplace: n11\n", `config.yaml:4:11: stores[1].name: store name "a" is already used by stores[0].name`},
+		{"bad enum", "stores:\n  - name: a\n    marketplace: trendyl\n", `config.yaml:3:18: stores[0].marketplace: "trendyl" has no connector in this version (known: giyimmoda, pazarsync, testmarket, trendyol); did you mean "trendyol"?`},
+		{"bad cron", "stores:\n  - name: a\n    marketplace: testmarket\n    schedule:\n      push: every minute\n", `config.yaml:5:13: stores[0].schedule.push: "every minute" is not a valid schedule`},
+		{"missing env", "stores:\n  - name: a\n    marketplace: testmarket\n    credentials:\n      api_key: ${NOPE_NOT_SET}\n", `config.yaml:5:16: environment variable NOPE_NOT_SET is not set`},
+		{"duplicate store", "stores:\n  - name: a\n    marketplace: testmarket\n  - name: a\n    marketplace: testmarket\n", `config.yaml:4:11: stores[1].name: store name "a" is already used by stores[0].name`},
 		{"duplicate key", "log:\n  level: info\n  level: debug\n", `config.yaml:3:3: log: key "level" appears twice (first on line 2)`},
-		{"unknown sink", "stores:\n  - name: a\n    marketplace: n11\n    orders:\n      transfer: true\n      sink: erp\n", `stores[0].orders.sink: no sink named "erp"`},
-		{"bad money", "stores:\n  - name: a\n    marketplace: n11\n    rules:\n      add: 1.249,90\n", `config.yaml:5:12: stores[0].rules.add: expected an amount such as 12.50`},
+		{"unknown sink", "stores:\n  - name: a\n    marketplace: testmarket\n    orders:\n      transfer: true\n      sink: erp\n", `stores[0].orders.sink: no sink named "erp"`},
+		{"bad money", "stores:\n  - name: a\n    marketplace: testmarket\n    rules:\n      add: 1.249,90\n", `config.yaml:5:12: stores[0].rules.add: expected an amount such as 12.50`},
 		{"bad zone", "time_zone: Mars/Olympus\n", `config.yaml:1:12: time_zone: unknown time zone "Mars/Olympus"`},
 		{"bad yaml", "log:\n  level: [\n", `config.yaml: not valid YAML`},
 		{"incremental needs column", "sources:\n  sql:\n    - name: q\n      driver: postgres\n      dsn: x\n      query: select 1\n      mode: incremental\n", `incremental mode needs change_column`},
@@ -195,7 +197,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	outs = append(outs, string(j))
 	var b strings.Builder
 	log := zerolog.New(&b)
-	log.Info().Interface("cfg", c).Interface("creds", c.Stores[0].Credentials).Stringer("key", c.Stores[0].Credentials.APIKey).Msg("x")
+	log.Info().Interface("cfg", c).Interface("creds", c.Stores[0].Credentials).Stringer("key", c.Stores[0].Credentials["api_key"]).Msg("x")
 	c.WriteSummary(&b)
 	outs = append(outs, b.String())
 	for _, o := range outs {
@@ -209,11 +211,11 @@ func TestSecretNeverPrinted(t *testing.T) {
 }
 
 func TestEnvEscapes(t *testing.T) {
-	c, err := parse(t, "stores:\n  - name: a\n    marketplace: n11\n    credentials:\n      api_key: pre-${ERP_ORDERS_DSN}-$${LITERAL}\n")
+	c, err := parse(t, "stores:\n  - name: a\n    marketplace: testmarket\n    credentials:\n      api_key: pre-${ERP_ORDERS_DSN}-$${LITERAL}\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Stores[0].Credentials.APIKey.Value(); got != "pre-postgres://erp-${LITERAL}" {
+	if got := c.Stores[0].Credentials["api_key"].Value(); got != "pre-postgres://erp-${LITERAL}" {
 		t.Errorf("got %q", got)
 	}
 }

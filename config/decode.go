@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"fmt"
 	"os"
 	"reflect"
@@ -104,6 +105,24 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.cur = n
 		if err := nd.decodeScalar(d, s); err != nil {
 			d.errorf(n, "%s: %v", show(path), err)
+		}
+		return
+	}
+	if tu, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		// A type of another package that reads itself (connectors.Scope); its Choices,
+		// when it has them, give the did-you-mean.
+		s, ok := d.scalar(n, path)
+		if !ok {
+			return
+		}
+		if err := tu.UnmarshalText([]byte(s)); err != nil {
+			msg := err.Error()
+			if ch, ok := tu.(interface{ Choices() []string }); ok {
+				if m := suggest(s, ch.Choices()); m != "" {
+					msg += fmt.Sprintf("; did you mean %q?", m)
+				}
+			}
+			d.errorf(n, "%s: %s", show(path), msg)
 		}
 		return
 	}

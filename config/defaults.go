@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"syncagent/connectors"
+)
 
 // Every default lives here. examples/config.yaml documents them and a test checks that the
 // example and these functions agree.
@@ -47,10 +51,10 @@ func (s *StoreSchedule) setDefaults() {
 }
 
 func (r *Rules) setDefaults() {
-	r.Scope = "stock+price"
+	r.Scope = connectors.ScopeStock | connectors.ScopePrice
 	r.PriceList = DefaultPriceList
-	r.Rounding = "none"
-	r.ListPrice = "list"
+	r.Rounding = NoRounding
+	r.ListPrice = ListFromPriceList
 }
 
 func (o *StoreOrders) setDefaults() {
@@ -58,7 +62,7 @@ func (o *StoreOrders) setDefaults() {
 	o.DeductStock = true
 	o.DefaultWarehouse = DefaultWarehouse
 	o.Lookback = Duration(7 * 24 * time.Hour)
-	o.Release = "auto"
+	o.Release = ReleaseAuto
 }
 
 func (d *DropFolder) setDefaults() {

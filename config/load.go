@@ -12,6 +12,8 @@ import (
 	_ "time/tzdata" // Windows machines without Go have no zoneinfo; Europe/Istanbul must load anyway.
 
 	"go.yaml.in/yaml/v3"
+
+	"syncagent/connectors"
 )
 
 // Load reads, decodes and validates the config file at path. The error lists every
@@ -65,10 +67,10 @@ func (c *Config) finish() {
 		c.Log.Dir = Path(filepath.Join(string(c.DataDir), "logs"))
 	}
 	for i := range c.Stores {
-		if o := &c.Stores[i].Orders; o.Release == "auto" || o.Release == "" {
-			o.Release = "shipped"
+		if o := &c.Stores[i].Orders; o.Release == ReleaseAuto {
+			o.Release = ReleaseShipped
 			if o.Transfer {
-				o.Release = "erp_reading"
+				o.Release = ReleaseERPReading
 			}
 		}
 	}
@@ -81,10 +83,6 @@ func (c *Config) finish() {
 
 // DBPath is the SQLite store inside the data dir.
 func (c *Config) DBPath() string { return filepath.Join(string(c.DataDir), "syncagent.db") }
-
-// Marketplaces the agent knows. A connector package registers the behaviour; this list
-// lets a config be checked without loading any connector.
-var Marketplaces = []string{"trendyol", "hepsiburada", "n11", "ikas", "pazarsync", "giyimmoda"}
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
@@ -107,16 +105,9 @@ func (v *validator) at(path, format string, args ...any) {
 }
 
 func (v *validator) oneOf(path, val string, allowed ...string) {
-	for _, a := range allowed {
-		if val == a {
-			return
-		}
+	if _, err := enum(val, allowed); err != nil {
+		v.at(path, "%s: %v", path, err)
 	}
-	msg := fmt.Sprintf("%s: %q is not one of %s", path, val, strings.Join(allowed, ", "))
-	if s := suggest(val, allowed); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	}
-	v.at(path, "%s", msg)
 }
 
 func (v *validator) cron(path, spec string) {
@@ -138,6 +129,25 @@ func (v *validator) name(path, kind, n string, seen map[string]string) {
 		return
 	}
 	seen[n] = path
+}
+
+// marketplace checks a store's marketplace-specific part through the connector
+// registry (credentials, scope, test mode, the marketplace's own rules), so run,
+// install, the service, import, check-config and demo all refuse the same stores.
+func (v *validator) marketplace(p string, s *Store) {
+	cs := s.Connector()
+	for _, err := range connectors.Check(&cs) {
+		var fe *connectors.FieldError
+		if !errors.As(err, &fe) {
+			v.at(p, "%s: %v", p, err)
+			continue
+		}
+		msg := fe.Msg
+		if m := suggest(fe.Got, fe.Choices); len(fe.Choices) > 0 && m != "" {
+			msg += fmt.Sprintf("; did you mean %q?", m)
+		}
+		v.at(p+"."+fe.Key, "%s.%s: %s", p, fe.Key, msg)
+	}
 }
 
 func (c *Config) validate(errs []error) []error {
@@ -184,18 +194,12 @@ func (c *Config) validate(errs []error) []error {
 		s := &c.Stores[i]
 		p := fmt.Sprintf("stores[%d]", i)
 		v.name(p+".name", "store", s.Name, stores)
-		v.oneOf(p+".marketplace", s.Marketplace, Marketplaces...)
 		v.cron(p+".schedule.push", s.Schedule.Push)
 		v.cron(p+".schedule.orders", s.Schedule.Orders)
 		if s.BaseURL != "" && !strings.HasPrefix(s.BaseURL, "http://") && !strings.HasPrefix(s.BaseURL, "https://") {
 			v.at(p+".base_url", "%s.base_url: %q must start with https:// or http://", p, s.BaseURL)
 		}
 		r := &s.Rules
-		v.oneOf(p+".rules.scope", r.Scope, "all", "stock", "price", "stock+price")
-		v.oneOf(p+".rules.list_price", r.ListPrice, "list", "sale")
-		if _, ok := RoundingEnding(r.Rounding); !ok {
-			v.at(p+".rules.rounding", "%s.rules.rounding: %q must be none or an ending such as .90 or .99", p, r.Rounding)
-		}
 		if r.StockBuffer < 0 {
 			v.at(p+".rules.stock_buffer", "%s.rules.stock_buffer cannot be negative", p)
 		}
@@ -216,8 +220,7 @@ func (c *Config) validate(errs []error) []error {
 				v.at(p+".orders.sink", "%s.orders.sink: no sink named %q%s", p, o.Sink, didYouMean(o.Sink, sinks))
 			}
 		}
-		v.oneOf(p+".orders.release", o.Release, "auto", "erp_reading", "shipped")
-		if o.Release == "erp_reading" && !o.Transfer {
+		if o.Release == ReleaseERPReading && !o.Transfer {
 			v.at(p+".orders.release", "%s.orders.release: erp_reading waits for the order to be written to the ERP, but transfer is off; use release: shipped (or turn transfer on)", p)
 		}
 		if o.DeductStock && strings.TrimSpace(o.DefaultWarehouse) == "" {
@@ -233,6 +236,7 @@ func (c *Config) validate(errs []error) []error {
 		if l.Requests > 0 && l.Per <= 0 {
 			v.at(p+".limits.per", "%s.limits: requests is set, so per (the window, e.g. 10s) is required", p)
 		}
+		v.marketplace(p, s)
 	}
 
 	sources := map[string]string{}
@@ -292,18 +296,6 @@ var SQLDrivers = []string{"postgres", "mysql", "sqlserver", "sqlite3"}
 
 // ColumnFields are the fields a drop folder's columns mapping may name.
 var ColumnFields = []string{"sku", "barcode", "quantity", "price", "list_price", "warehouse", "price_list"}
-
-// RoundingEnding parses a rounding rule: "none" (or "") gives ok with ending -1; ".90"
-// gives 90.
-func RoundingEnding(s string) (int64, bool) {
-	if s == "" || s == "none" {
-		return -1, true
-	}
-	if len(s) == 3 && s[0] == '.' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' {
-		return int64(s[1]-'0')*10 + int64(s[2]-'0'), true
-	}
-	return 0, false
-}
 
 func didYouMean(s string, known map[string]string) string {
 	names := make([]string, 0, len(known))

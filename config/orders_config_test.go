@@ -6,11 +6,11 @@ import (
 )
 
 func TestOrderReleaseRule(t *testing.T) {
-	c, err := parse(t, "sinks:\n  files:\n    - name: f\n      dir: x\nstores:\n  - name: a\n    marketplace: trendyol\n    orders: {transfer: true, sink: f}\n  - name: b\n    marketplace: n11\n")
+	c, err := parse(t, "sinks:\n  files:\n    - name: f\n      dir: x\nstores:\n  - name: a\n    marketplace: testmarket\n    orders: {transfer: true, sink: f}\n  - name: b\n    marketplace: testmarket\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Stores[0].Orders.Release != "erp_reading" || c.Stores[1].Orders.Release != "shipped" || c.Stores[0].Orders.ReleaseAfter != 0 {
+	if c.Stores[0].Orders.Release != ReleaseERPReading || c.Stores[1].Orders.Release != ReleaseShipped || c.Stores[0].Orders.ReleaseAfter != 0 {
 		t.Fatalf("auto resolved to %q and %q", c.Stores[0].Orders.Release, c.Stores[1].Orders.Release)
 	}
 	for _, tc := range []struct{ yaml, want string }{
@@ -19,12 +19,12 @@ func TestOrderReleaseRule(t *testing.T) {
 		{"orders: {default_warehouse: ''}", "default_warehouse (the warehouse ordered units are taken from) cannot be empty"},
 		{"orders: {release_after: 10m}", "release_after: 10m0s is shorter than an hour"},
 	} {
-		_, err := parse(t, "stores:\n  - name: a\n    marketplace: n11\n    "+tc.yaml+"\n")
+		_, err := parse(t, "stores:\n  - name: a\n    marketplace: testmarket\n    "+tc.yaml+"\n")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want %q", tc.yaml, err, tc.want)
 		}
 	}
-	if _, err := parse(t, "stores:\n  - name: a\n    marketplace: n11\n    orders: {deduct_stock: false, default_warehouse: '', release_after: 7d}\n"); err != nil {
+	if _, err := parse(t, "stores:\n  - name: a\n    marketplace: testmarket\n    orders: {deduct_stock: false, default_warehouse: '', release_after: 7d}\n"); err != nil {
 		t.Fatal(err)
 	}
 }

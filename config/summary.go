@@ -3,7 +3,10 @@ package config
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+
+	"syncagent/connectors"
 )
 
 // WriteSummary prints what the agent will do with this config, for check-config. Secrets
@@ -28,7 +31,7 @@ func (c *Config) WriteSummary(w io.Writer) {
 		if s.BaseURL != "" {
 			fmt.Fprintf(w, "    base url:    %s\n", s.BaseURL)
 		}
-		fmt.Fprintf(w, "    credentials: %s\n", s.Credentials.summary())
+		fmt.Fprintf(w, "    credentials: %s\n", s.Credentials.summary(s.Marketplace))
 		fmt.Fprintf(w, "    push:        %q, debounce %s, max delay %s\n", s.Schedule.Push, s.Schedule.Debounce, s.Schedule.MaxDelay)
 		r := s.Rules
 		wh := "all warehouses"
@@ -49,7 +52,7 @@ func (c *Config) WriteSummary(w io.Writer) {
 		if r.Add.Kurus != 0 {
 			fmt.Fprintf(w, " +%s TRY", r.Add.Kurus)
 		}
-		if r.Rounding != "none" && r.Rounding != "" {
+		if _, ok := r.Rounding.Ending(); ok {
 			fmt.Fprintf(w, ", rounded up to %s", r.Rounding)
 		}
 		if r.MinPrice.Kurus > 0 {
@@ -91,20 +94,31 @@ func (c *Config) WriteSummary(w io.Writer) {
 	}
 }
 
-func (c Credentials) summary() string {
-	var parts []string
-	add := func(k string, set bool, shown string) {
-		if set {
-			parts = append(parts, k+"="+shown)
+// summary shows the credential keys of a store in its marketplace's order, with the
+// values of the options that are not secret (a seller id, a shop name).
+func (c Credentials) summary(marketplace string) string {
+	info, _ := connectors.Find(marketplace)
+	var keys []string
+	if info != nil {
+		keys = info.OptionNames()
+	} else {
+		for k := range c {
+			keys = append(keys, k)
 		}
+		sort.Strings(keys)
 	}
-	add("seller_id", c.SellerID != "", c.SellerID)
-	add("api_key", c.APIKey.IsSet(), "***")
-	add("api_secret", c.APISecret.IsSet(), "***")
-	add("client_id", c.ClientID.IsSet(), "***")
-	add("client_secret", c.ClientSecret.IsSet(), "***")
-	add("shop", c.Shop != "", c.Shop)
-	add("integrator", c.Integrator != "", c.Integrator)
+	var parts []string
+	for _, k := range keys {
+		v, ok := c[k]
+		if !ok || !v.IsSet() {
+			continue
+		}
+		shown := "***"
+		if o, ok := info.Option(k); info != nil && ok && !o.Secret {
+			shown = v.Value()
+		}
+		parts = append(parts, k+"="+shown)
+	}
 	if len(parts) == 0 {
 		return "(none)"
 	}

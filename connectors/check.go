@@ -14,8 +14,10 @@ import (
 type FieldError struct {
 	Key string
 	Msg string
-	// Choices, when set, are the names the last part of Key should have been one of (an
-	// unknown credential key), so the config can suggest the nearest.
+	// Got and Choices, when set, are a name given and the names it should have been one
+	// of (an unknown credential key, an unknown marketplace), so the config can suggest
+	// the nearest.
+	Got     string
 	Choices []string
 }
 
@@ -30,7 +32,8 @@ func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
 func Check(s *Store) []error {
 	info, ok := Find(s.Marketplace)
 	if !ok {
-		return []error{&FieldError{Key: "marketplace", Msg: fmt.Sprintf("%q has no connector in this version (known: %s)", s.Marketplace, strings.Join(Names(), ", "))}}
+		return []error{&FieldError{Key: "marketplace", Got: s.Marketplace, Choices: Names(),
+			Msg: fmt.Sprintf("%q has no connector in this version (known: %s)", s.Marketplace, strings.Join(Names(), ", "))}}
 	}
 	errs := info.check(s)
 	if len(errs) > 0 {
@@ -85,7 +88,7 @@ func (info *RegInfo) check(s *Store) []error {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		errs = append(errs, &FieldError{Key: "credentials." + k, Choices: info.OptionNames(),
+		errs = append(errs, &FieldError{Key: "credentials." + k, Got: k, Choices: info.OptionNames(),
 			Msg: fmt.Sprintf("%s takes no credential %q (it takes %s)", info.Description, k, strings.Join(info.OptionNames(), ", "))})
 	}
 	f := info.Features
@@ -111,8 +114,11 @@ func (info *RegInfo) OptionNames() []string {
 	return names
 }
 
-// Option returns the declaration of a credential key.
+// Option returns the declaration of a credential key (none of a nil RegInfo).
 func (info *RegInfo) Option(name string) (Option, bool) {
+	if info == nil {
+		return Option{}, false
+	}
 	for _, o := range info.Options {
 		if o.Name == name {
 			return o, true
