@@ -38,6 +38,7 @@ type Option struct {
 	Help     string
 	Required bool
 	Secret   bool   // masked wherever the agent prints it; its value is kept out of logs
+	Identity bool   // names the account (a seller id, a shop): shown by test-store and status
 	Default  string // the value when the key is absent
 	// Valid checks a given value (nil: any); its error says what is wrong with the
 	// value, without the key, which the caller adds.

@@ -276,7 +276,7 @@ arm64_test() {
   local q=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$BIN_ARM64") dir=$TMP/arm64
   check "arm64: syncagent version runs" bash -c '"$@" version | grep -q "linux/arm64"' _ "${q[@]}"
   check "arm64: the Linux default config is valid" "${q[@]}" check-config --config installer/linux/config.yaml
-  BROKEN_EXIT=1 expect_broken "arm64: check-config names the lines of a broken config" "${q[@]}" check-config --config installer/test/broken.yaml
+  BROKEN_EXIT=78 expect_broken "arm64: check-config names the lines of a broken config" "${q[@]}" check-config --config installer/test/broken.yaml
   mkdir -p "$dir"
   printf 'log:\n  console: never\n' >"$dir/config.yaml"
   run_and_stop "arm64 (SQLite through cgo)" "$dir/data/logs" "${q[@]}" run-service --config "$dir/config.yaml"
@@ -319,7 +319,7 @@ windows_test() {
   fi
   check "windows: syncagent.exe version prints $VERSION" bash -c 'out=$(timeout 120 "$1" "$2" version 2>&1); echo "$out"; echo "$out" | grep -qF "syncagent $3 " && echo "$out" | grep -q "windows/amd64"' _ "$WINE" "$EXE" "$VERSION"
   check "windows: the Windows default config is valid" bash -c 'out=$(timeout 120 "$1" "$2" check-config --config "$3" 2>&1); rc=$?; echo "$out"; [ $rc -eq 0 ] && echo "$out" | grep -q "config is valid"' _ "$WINE" "$EXE" "$(winpath "$ROOT/installer/windows/config.yaml")"
-  BROKEN_EXIT=1 expect_broken "windows: check-config names the lines of a broken config" w "$EXE" check-config --config "$(winpath "$ROOT/installer/test/broken.yaml")"
+  BROKEN_EXIT=78 expect_broken "windows: check-config names the lines of a broken config" w "$EXE" check-config --config "$(winpath "$ROOT/installer/test/broken.yaml")"
 
   [ -n "$SETUP" ] || { fail "windows: setup.exe is missing from $DIST"; return; }
   local pf="$WINEPREFIX/drive_c/Program Files/SyncAgent" data=$WINEPREFIX/drive_c/ProgramData/SyncAgent

@@ -3,10 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"syncagent/config"
-	"syncagent/connectors"
-	_ "syncagent/connectors/all" // every marketplace of the build
 )
 
 func init() {
@@ -19,16 +15,10 @@ func runCheckConfig(_ context.Context, env *Env, args []string) int {
 	if _, code := parse(fs, args); code >= 0 {
 		return code
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n\nconfig is NOT valid\n", err)
-		return exitError
-	}
-	// What the config package cannot know: each marketplace's own requirements
-	// (credentials present, a price scope the marketplace can serve).
-	if err := connectors.ValidateStores(cfg.Stores); err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n\nconfig is NOT valid\n", cfg.File, err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		fmt.Fprintf(env.Stderr, "\nconfig is NOT valid\n")
+		return code
 	}
 	cfg.WriteSummary(env.Stdout)
 	fmt.Fprintf(env.Stdout, "\nconfig is valid\n")

@@ -33,10 +33,9 @@ func runCheckSource(ctx context.Context, env *Env, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(env.Stderr, "syncagent check-source: name one source: syncagent check-source NAME --config FILE (sources: %s)\n", sqlSourceNames(cfg))

@@ -12,13 +12,20 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"syncagent/agent/service"
+	"syncagent/config"
+	_ "syncagent/connectors/all" // every marketplace of the build, for config's checks
 )
 
 // Exit codes.
 const (
 	exitOK    = 0
-	exitError = 1 // the command ran and failed (bad config, store unreachable)
+	exitError = 1 // the command ran and failed (store unreachable, file unreadable)
 	exitUsage = 2 // the command line itself is wrong
+	// exitConfig: the config file is missing or not valid (EX_CONFIG of sysexits.h), for
+	// every command and for the service, whose systemd unit does not restart on it.
+	exitConfig = service.ExitConfig
 )
 
 // command is one subcommand.
@@ -148,6 +155,19 @@ func DefaultConfigPath() string {
 		return base + `\SyncAgent\config.yaml`
 	}
 	return "/etc/syncagent/config.yaml"
+}
+
+// loadConfig loads the config at path, as every command does: the file is decoded and
+// every store is checked against its marketplace's registration (connectors/all is
+// linked into this package for that). On a problem it prints every error with its
+// file:line:column and returns exitConfig; otherwise the code is -1.
+func loadConfig(env *Env, path string) (*config.Config, int) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%v\n", err)
+		return nil, exitConfig
+	}
+	return cfg, -1
 }
 
 func fail(env *Env, format string, args ...any) int {

@@ -50,10 +50,9 @@ func runImport(ctx context.Context, env *Env, args []string) int {
 	} else if !fi.Mode().IsRegular() {
 		return fail(env, "%s is not a file", file)
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	folder, err := pickFolder(cfg, *source)
 	if err != nil {
@@ -139,11 +138,12 @@ func activeStoreRules(cfg *config.Config) (map[string]queue.Rules, error) {
 		if !s.Active {
 			continue
 		}
-		conn, err := connectors.New(s, connectors.Deps{Log: zerolog.Nop(), Now: time.Now})
+		cs := s.Connector()
+		conn, err := connectors.New(&cs, connectors.Deps{Log: zerolog.Nop(), Now: time.Now})
 		if err != nil {
 			return nil, fmt.Errorf("cannot compute what store %s should show: %w", s.Name, err)
 		}
-		r, err := agent.NewStoreRules(s.Rules, conn.Capabilities())
+		r, err := agent.NewStoreRules(s.Rules, conn.Features())
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", s.Name, err)
 		}

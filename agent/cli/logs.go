@@ -32,7 +32,7 @@ func runLogs(ctx context.Context, env *Env, args []string) int {
 		cfg, err := config.Load(*path)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%v\n(use --dir FOLDER to read a log folder without a config)\n", err)
-			return exitError
+			return exitConfig
 		}
 		*dir = string(cfg.Log.Dir)
 	}

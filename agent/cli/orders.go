@@ -30,10 +30,9 @@ func runOrders(ctx context.Context, env *Env, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	if *store != "" {
 		if _, ok := cfg.Store(*store); !ok {

@@ -25,10 +25,9 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	if _, code := parse(fs, args); code >= 0 {
 		return code
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	log, file, err := openLog(cfg, env)
 	if err != nil {

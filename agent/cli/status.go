@@ -30,10 +30,9 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 		state = fmt.Sprintf("%s (%v)", state, err)
 	}
 	fmt.Fprintf(env.Stdout, "service: %s\n", state)
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	st, err := queue.Open(ctx, cfg.DBPath(), queue.Options{ReadOnly: true})
 	if err != nil {

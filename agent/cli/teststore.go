@@ -32,10 +32,9 @@ func runTestStore(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "syncagent test-store: name one store: syncagent test-store NAME --config FILE")
 		return exitUsage
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "%v\n", err)
-		return exitError
+	cfg, code := loadConfig(env, *path)
+	if code >= 0 {
+		return code
 	}
 	store, ok := cfg.Store(pos[0])
 	if !ok {
@@ -56,15 +55,21 @@ func TestStore(ctx context.Context, w io.Writer, store *config.Store, timeout ti
 	if !store.Active {
 		note = "\n  note: the store is passive (active: false); the agent sends nothing to it and fetches nothing from it"
 	}
-	conn, err := connectors.New(store, connectors.Deps{Log: zerolog.Nop(), Now: time.Now})
+	cs := store.Connector()
+	conn, err := connectors.New(&cs, connectors.Deps{Log: zerolog.Nop(), Now: time.Now})
 	if err != nil {
 		fmt.Fprintf(w, "FAILED: %v\n  what to check: the store's entry in the config (run 'syncagent check-config')%s\n", err, note)
+		return exitError
+	}
+	tester := connectors.AbilitiesOf(conn).Test
+	if tester == nil {
+		fmt.Fprintf(w, "FAILED: this version cannot test %s credentials%s\n", who, note)
 		return exitError
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	err = conn.Test(ctx)
+	err = tester.Test(ctx)
 	took := seconds(time.Since(start))
 	if err == nil {
 		fmt.Fprintf(w, "OK: credentials accepted by %s, %s%s\n", who, took, note)
@@ -78,13 +83,17 @@ func TestStore(ctx context.Context, w io.Writer, store *config.Store, timeout ti
 	return exitError
 }
 
-// storeIdentity names the account without any secret: the seller id or the shop.
+// storeIdentity names the account without any secret: the value of the option the
+// marketplace declares as naming the account (a seller id, a shop name).
 func storeIdentity(s *config.Store) string {
-	switch {
-	case s.Credentials.SellerID != "":
-		return "seller " + s.Credentials.SellerID
-	case s.Credentials.Shop != "":
-		return "shop " + s.Credentials.Shop
+	info, ok := connectors.Find(s.Marketplace)
+	if !ok {
+		return ""
+	}
+	for _, o := range info.Options {
+		if v := s.Credentials[o.Name]; o.Identity && !o.Secret && v.IsSet() {
+			return strings.ReplaceAll(o.Name, "_id", "") + " " + v.Value()
+		}
 	}
 	return ""
 }
@@ -109,20 +118,15 @@ func hint(s *config.Store, kind connectors.ErrorKind) string {
 	return fmt.Sprintf("that this PC reaches %s (network, proxy, firewall); the marketplace may also be down for a while", where)
 }
 
+// credentialKeys lists the credential keys of the store's marketplace.
 func credentialKeys(s *config.Store) string {
-	var keys []string
-	c := s.Credentials
-	if c.SellerID != "" {
-		keys = append(keys, "credentials.seller_id")
-	}
-	if c.APIKey.IsSet() || c.APISecret.IsSet() {
-		keys = append(keys, "credentials.api_key", "credentials.api_secret")
-	}
-	if c.ClientID.IsSet() || c.ClientSecret.IsSet() {
-		keys = append(keys, "credentials.client_id", "credentials.client_secret")
-	}
-	if len(keys) == 0 {
+	info, ok := connectors.Find(s.Marketplace)
+	if !ok || len(info.Options) == 0 {
 		return "credentials"
+	}
+	keys := make([]string, len(info.Options))
+	for i, name := range info.OptionNames() {
+		keys[i] = "credentials." + name
 	}
 	return strings.Join(keys, ", ")
 }

@@ -62,11 +62,34 @@ func runOn(system kservice.System, opts kservice.KeyValue, sys Logger, prepare P
 		}
 	}
 	p.sys = sys
-	err = s.Run()
+	handled := false
+	if system == nil {
+		handled, err = runUnderSCM(p)
+	}
+	if !handled {
+		err = s.Run()
+	}
 	if err != nil && !p.reported(err) {
 		_ = sys.Errorf("%s could not run as a service: %v", DisplayName, err)
 	}
 	return err
+}
+
+// Service-specific exit codes the Windows SCM records when the service stops with an
+// error (systemd sees the process's exit status instead).
+const (
+	exitStartFailed uint32 = 1 // a local reason other than the config (the log folder)
+	exitStopFailed  uint32 = 2 // the agent did not stop within StopWait
+)
+
+// exitCodeOf is the service-specific exit code of a failed Start: ExitConfig for a
+// config that cannot be used, so the Event Log tells it apart and nothing restarts it.
+func exitCodeOf(err error) uint32 {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return ExitConfig
+	}
+	return exitStartFailed
 }
 
 // program is the kardianos side of the agent: Start launches it in the background,

@@ -182,3 +182,14 @@ func TestAnErrorWhileStoppingIsAWarningNotACrash(t *testing.T) {
 		t.Fatalf("system log: %q", sys.all())
 	}
 }
+
+// TestExitCodeOfAFailedStart: the Windows SCM records ExitConfig for a config that
+// cannot be used and 1 for any other failed start (the log folder).
+func TestExitCodeOfAFailedStart(t *testing.T) {
+	if got := exitCodeOf(fmt.Errorf("start: %w", &ConfigError{Path: "c.yaml", Err: errors.New("bad")})); got != ExitConfig {
+		t.Fatalf("config error: %d", got)
+	}
+	if got := exitCodeOf(errors.New("cannot open the log folder")); got != exitStartFailed {
+		t.Fatalf("other error: %d", got)
+	}
+}

@@ -1,7 +1,11 @@
 package all_test
 
 import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"syncagent/connectors"
@@ -25,6 +29,27 @@ func TestEveryConnectorRegistered(t *testing.T) {
 			if o.Help == "" {
 				t.Errorf("%s: credential %s has no help text for its errors", name, o.Name)
 			}
+		}
+	}
+}
+
+// TestConnectorsStayBelowTheQueue: connectors depend on neither the queue nor SQLite
+// (nor the config's YAML), so a marketplace package can be read, built and tested alone.
+func TestConnectorsStayBelowTheQueue(t *testing.T) {
+	var out []byte
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err = exec.Command(goBin, "list", "-deps", "syncagent/connectors/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "syncagent/queue") || strings.HasPrefix(dep, "syncagent/config") ||
+			strings.HasPrefix(dep, "syncagent/agent") || strings.HasPrefix(dep, "syncagent/erpbridge") ||
+			strings.Contains(dep, "go-sqlite3") || strings.Contains(dep, "yaml") {
+			t.Errorf("connectors/... depends on %s", dep)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func init() {
 		Name:        Marketplace,
 		Description: "Trendyol",
 		Options: []connectors.Option{
-			{Name: optSellerID, Required: true, Help: "the Trendyol seller id, from Hesap Bilgilerim › Entegrasyon Bilgileri",
+			{Name: optSellerID, Required: true, Identity: true, Help: "the Trendyol seller id, from Hesap Bilgilerim › Entegrasyon Bilgileri",
 				Valid: match(digits, "must be the numeric Trendyol seller id")},
 			{Name: optAPIKey, Required: true, Secret: true, Help: "the Trendyol API KEY"},
 			{Name: optAPISecret, Required: true, Secret: true, Help: "the Trendyol API SECRET"},
