@@ -99,7 +99,7 @@ func (s *Server) handleBulkUpdate(c *simkit.Call) simkit.Reply {
 		default:
 			if p = s.st.byID[it.id]; p == nil || p.OtherSeller {
 				msg = "Product not found or does not belong to you."
-			} else if r, rejected := s.reject(p); rejected {
+			} else if r, rejected := c.Reject(strconv.FormatInt(p.ID, 10), p.SKU, p.Barcode); rejected {
 				msg = r
 			}
 		}
@@ -136,17 +136,4 @@ func (s *Server) handleBulkUpdate(c *simkit.Call) simkit.Reply {
 	failed := len(errs)
 	return simkit.JSON(http.StatusOK, okBody(fmt.Sprintf("Bulk update completed. Updated: %d, Failed: %d", updated, failed),
 		map[string]any{"updated_count": updated, "failed_count": failed, "errors": errs}))
-}
-
-// reject applies Faults.RejectKeys/RejectRate by id, SKU or barcode.
-func (s *Server) reject(p *product) (string, bool) {
-	for _, k := range []string{strconv.FormatInt(p.ID, 10), p.SKU, p.Barcode} {
-		if k == "" {
-			continue
-		}
-		if r, ok := s.faults.Reject(k); ok {
-			return r, true
-		}
-	}
-	return "", false
 }

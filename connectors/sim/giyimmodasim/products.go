@@ -68,7 +68,6 @@ type state struct {
 	byID      map[int64]*product
 	nextID    int64
 	nextRow   int64
-	nextToken int
 	orders    []*order
 	ordByID   map[int64]*order
 	nextOrder int64

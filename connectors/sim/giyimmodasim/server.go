@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,39 +52,29 @@ func (o *Options) defaults() {
 	}
 }
 
-// Server is a running Giyim Moda simulator.
+// Server is a running Giyim Moda simulator. The embedded Sim gives it URL, Close,
+// SetFaults, Faults, Stats (MaxInWindow over one minute) and ResetStats.
 type Server struct {
-	URL string
+	*simkit.Sim
 
 	opt     Options
-	http    *simkit.Server
-	faults  *simkit.Injector
-	stats   *simkit.Recorder
 	limiter *simkit.Limiter
+	tokens  *simkit.Tokens // login tokens: Sanctum's "<id>|<random>", no expiry of their own
 
-	mu     sync.Mutex
-	tokens map[string]time.Time // bearer token → expiry (zero: never)
-	st     state
+	mu sync.Mutex
+	st state
 }
 
 // New starts a simulator; it panics only when no loopback port can be had.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:     opt,
-		faults:  simkit.NewInjector(opt.Clock),
-		stats:   simkit.NewRecorder(time.Minute),
 		limiter: simkit.NewLimiter(opt.PerMinute, time.Minute),
-		tokens:  map[string]time.Time{},
+		tokens:  simkit.NewTokens(0, func(n int) string { return strconv.Itoa(n) + "|" + simkit.RandomHex(20) }),
 	}
 	s.st.init()
 	const base = "/api/seller"
@@ -101,35 +90,20 @@ func Start(opt Options) (*Server, error) {
 		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
 		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
 	}
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, routes, simkit.Hooks{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: routes,
 		Gate:      s.gate,
 		ErrorBody: func(_ int, msg string) any { return failBody(msg, nil) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.http, s.URL = srv, srv.URL
+	s.Sim = sim
 	return s, nil
 }
 
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Stats returns per-endpoint counters; MaxInWindow is over one minute.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
-
 // RevokeTokens invalidates every bearer token issued by login.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	s.tokens = map[string]time.Time{}
-	s.mu.Unlock()
-}
+func (s *Server) RevokeTokens() { s.tokens.RevokeAll() }
 
 func okBody(msg string, data any) map[string]any {
 	if msg == "" {
@@ -195,13 +169,8 @@ func (s *Server) principal(c *simkit.Call) string {
 	if key != "" && key == s.opt.APIKey && secret == s.opt.APISecret && s.opt.APISecret != "" {
 		return "key:" + key
 	}
-	if tok, ok := strings.CutPrefix(c.R.Header.Get("Authorization"), "Bearer "); ok {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		exp, ok := s.tokens[tok]
-		if ok && (exp.IsZero() || c.Now.Before(exp)) {
-			return "token:" + s.opt.Email
-		}
+	if who, err := s.tokens.Bearer(c); err == nil {
+		return who
 	}
 	return ""
 }
@@ -225,15 +194,7 @@ func (s *Server) handleLogin(c *simkit.Call) simkit.Reply {
 	if s.opt.Email == "" || req.Email != s.opt.Email || req.Password != s.opt.Password {
 		return fail(http.StatusUnauthorized, "Invalid credentials.")
 	}
-	s.mu.Lock()
-	s.st.nextToken++
-	tok := strconv.Itoa(s.st.nextToken) + "|" + simkit.RandomHex(20)
-	var exp time.Time
-	if life := s.faults.TokenLifetime(1<<62 - 1); life < 1<<62-1 {
-		exp = c.Now.Add(life)
-	}
-	s.tokens[tok] = exp
-	s.mu.Unlock()
+	tok := s.tokens.Issue(c, "token:"+s.opt.Email)
 	return simkit.JSON(http.StatusOK, okBody("Giriş başarılı", map[string]any{
 		"token": tok, "token_type": "Bearer", "user": s.profile(),
 	}))

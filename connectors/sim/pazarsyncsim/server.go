@@ -47,46 +47,34 @@ func (o *Options) defaults() {
 	}
 }
 
-// Server is a running PazarSync simulator.
+// Server is a running PazarSync simulator. The embedded Sim gives it URL, Close,
+// SetFaults, Faults, Stats (MaxInWindow over one minute) and ResetStats.
 type Server struct {
-	URL string
+	*simkit.Sim
 
 	opt    Options
-	http   *simkit.Server
-	faults *simkit.Injector
-	stats  *simkit.Recorder
 	minute *simkit.Limiter
 	day    *simkit.Limiter
+	tokens *simkit.Tokens
 
-	mu     sync.Mutex
-	tokens map[string]token
-	st     state
-}
-
-type token struct {
-	client  string
-	expires time.Time
+	mu sync.Mutex
+	st state
 }
 
 // New starts a simulator; it panics only when no loopback port can be had.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:    opt,
-		faults: simkit.NewInjector(opt.Clock),
-		stats:  simkit.NewRecorder(time.Minute),
 		minute: simkit.NewLimiter(opt.PerMinute, time.Minute),
 		day:    simkit.NewLimiter(opt.PerDay, 24*time.Hour),
-		tokens: map[string]token{},
+		// A JWT-looking opaque string: a client must not parse it.
+		tokens: simkit.NewTokens(opt.ExpiresIn, func(int) string {
+			return "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + simkit.RandomHex(24) + "." + simkit.RandomHex(16)
+		}),
 	}
 	s.st.init()
 	routes := []simkit.Route{
@@ -100,7 +88,8 @@ func Start(opt Options) (*Server, error) {
 		{Method: "GET", Pattern: "/api/v1/orders", Endpoint: "orders", Handle: s.handleListOrders},
 		{Method: "GET", Pattern: "/api/v1/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
 	}
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, routes, simkit.Hooks{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: routes,
 		Gate:      s.gate,
 		ErrorBody: func(status int, msg string) any { return errBody(errCode(status), msg) },
 		// A missing endpoint must look missing: PATCH /api/v1/products/{id} (a price
@@ -110,29 +99,13 @@ func Start(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.http, s.URL = srv, srv.URL
+	s.Sim = sim
 	return s, nil
 }
 
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Stats returns per-endpoint counters; MaxInWindow is over one minute.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
-
 // RevokeTokens invalidates every issued token at once, as a credential rotation in the
 // PazarSync panel would: the next call of a connector mid-sync gets 401.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	s.tokens = map[string]token{}
-	s.mu.Unlock()
-}
+func (s *Server) RevokeTokens() { s.tokens.RevokeAll() }
 
 func errBody(code, msg string) map[string]any { return map[string]any{"error": code, "message": msg} }
 
@@ -174,9 +147,9 @@ func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 			key = body.ClientID
 		}
 	} else {
-		client, why := s.bearer(c)
-		if why != "" {
-			r := fail(http.StatusUnauthorized, why)
+		client, err := s.tokens.Bearer(c)
+		if err != nil {
+			r := fail(http.StatusUnauthorized, err.Error())
 			r.Body.(map[string]any)["error"] = "invalid_token"
 			r.Header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
 			unauthorized = &r
@@ -214,26 +187,6 @@ func ceilUnix(t time.Time) int64 {
 	return t.Unix()
 }
 
-// bearer returns the client of a valid token, or why the request is refused.
-func (s *Server) bearer(c *simkit.Call) (string, string) {
-	h := c.R.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
-		return "", "missing bearer token"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tokens[tok]
-	if !ok {
-		return "", "invalid token"
-	}
-	if !c.Now.Before(t.expires) {
-		delete(s.tokens, tok)
-		return "", "token expired"
-	}
-	return t.client, ""
-}
-
 // handleToken serves POST /api/auth/token: a JSON body (not a form) with the client
 // credentials; bad ones get 401 {"error":"invalid_client"}.
 func (s *Server) handleToken(c *simkit.Call) simkit.Reply {
@@ -254,12 +207,7 @@ func (s *Server) handleToken(c *simkit.Call) simkit.Reply {
 	if req.ClientID != s.opt.ClientID || req.ClientSecret != s.opt.ClientSecret || req.ClientID == "" {
 		return simkit.JSON(http.StatusUnauthorized, errBody("invalid_client", "client authentication failed"))
 	}
-	// A JWT-looking opaque string: a client must not parse it.
-	tok := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + simkit.RandomHex(24) + "." + simkit.RandomHex(16)
-	life := s.faults.TokenLifetime(s.opt.ExpiresIn)
-	s.mu.Lock()
-	s.tokens[tok] = token{client: req.ClientID, expires: c.Now.Add(life)}
-	s.mu.Unlock()
+	tok := s.tokens.Issue(c, req.ClientID)
 	return simkit.JSON(http.StatusOK, map[string]any{
 		"access_token": tok, "token_type": "bearer", "expires_in": int64(s.opt.ExpiresIn / time.Second),
 	})

@@ -36,7 +36,7 @@ func (s *Server) handleProductStock(c *simkit.Call) simkit.Reply {
 	if p == nil {
 		return fail(404, "product not found")
 	}
-	if reason, rejected := s.reject(p); rejected {
+	if reason, rejected := c.Reject(p.SKU, p.ID); rejected {
 		return fail(422, reason)
 	}
 	s.setStock(p, n, c.Now)
@@ -97,7 +97,7 @@ func (s *Server) handleStockBatch(c *simkit.Call) simkit.Reply {
 			msg = "stock must be a whole number of at least 0"
 		}
 		if msg == "" {
-			if r, rejected := s.reject(p); rejected {
+			if r, rejected := c.Reject(p.SKU, p.ID); rejected {
 				msg = r
 			}
 		}
@@ -111,12 +111,4 @@ func (s *Server) handleStockBatch(c *simkit.Call) simkit.Reply {
 		updated++
 	}
 	return simkit.JSON(http.StatusOK, map[string]any{"updated": updated, "failed": failed, "errors": errs})
-}
-
-// reject applies Faults.RejectKeys/RejectRate by SKU, then by product id.
-func (s *Server) reject(p *Product) (string, bool) {
-	if r, ok := s.faults.Reject(p.SKU); ok {
-		return r, true
-	}
-	return s.faults.Reject(p.ID)
 }

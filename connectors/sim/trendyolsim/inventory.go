@@ -89,7 +89,7 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 	s.advance(c.Now)
 	h := bodyHash(c.Body)
 	if _, seen := s.st.bodies[h]; seen {
-		s.stats.Duplicate(c.Endpoint)
+		c.Duplicate()
 		return simkit.JSON(s.opt.DuplicateStatus, errorBody(s.opt.DuplicateStatus, "duplicate.request", DuplicateMessage))
 	}
 	if s.opt.SyncValidation {
@@ -110,7 +110,7 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 		items:   make([]batchItem, len(items)),
 	}
 	for i, it := range items {
-		b.items[i] = batchItem{req: it, failures: s.itemFailures(it, c.Now)}
+		b.items[i] = batchItem{req: it, failures: s.itemFailures(c, it)}
 	}
 	s.st.bodies[h] = c.Now
 	s.st.batches[b.id] = b
@@ -153,7 +153,7 @@ func (s *Server) listBelowSale(it itemRequest) bool {
 
 // itemFailures decides an item's fate when it is accepted; it takes effect when the
 // batch finishes. The price-change budget is spent only by items that would succeed.
-func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
+func (s *Server) itemFailures(c *simkit.Call, it itemRequest) []string {
 	var out []string
 	if it.Quantity == nil && !it.hasPrice() {
 		out = append(out, ReasonNothingToDo)
@@ -168,14 +168,14 @@ func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
 		out = append(out, ReasonBadPrice)
 	}
 	out = append(out, s.ruleFailures(it)...)
-	if r, rejected := s.faults.Reject(it.Barcode); rejected {
+	if r, rejected := c.Reject(it.Barcode); rejected {
 		out = append(out, r)
 	}
 	if len(out) == 0 && it.hasPrice() {
 		if s.st.prices == nil {
 			s.st.prices = simkit.NewLimiter(s.opt.PriceChangesPerMinute, time.Minute)
 		}
-		if !s.st.prices.Take(it.Barcode, now).Allowed {
+		if !s.st.prices.Take(it.Barcode, c.Now).Allowed {
 			out = append(out, ReasonPriceLimit)
 		}
 	}

@@ -114,14 +114,13 @@ func (o *Options) defaults() {
 	o.PerMinute = pm
 }
 
-// Server is a running Trendyol simulator.
+// Server is a running Trendyol simulator. The embedded Sim gives it URL (the API lives
+// under URL + "/integration"), Close, SetFaults, Faults, Stats (MaxInWindow over the
+// 10 s rate window) and ResetStats.
 type Server struct {
-	URL string // base URL; the API lives under URL + "/integration"
+	*simkit.Sim
 
 	opt    Options
-	http   *simkit.Server
-	faults *simkit.Injector
-	stats  *simkit.Recorder
 	window *simkit.Limiter
 	tiers  map[string]*simkit.Limiter
 	auth   string
@@ -131,23 +130,14 @@ type Server struct {
 	retired bool
 }
 
-// New starts a simulator. It panics only if no loopback port can be had, which in a
-// test is a broken machine rather than a case to handle.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+// New starts a simulator. It panics only if no loopback port can be had.
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:     opt,
-		faults:  simkit.NewInjector(opt.Clock),
-		stats:   simkit.NewRecorder(opt.Window),
 		window:  simkit.NewLimiter(opt.PerWindow, opt.Window),
 		tiers:   map[string]*simkit.Limiter{},
 		auth:    "Basic " + base64.StdEncoding.EncodeToString([]byte(opt.APIKey+":"+opt.APISecret)),
@@ -157,32 +147,17 @@ func Start(opt Options) (*Server, error) {
 		s.tiers[g] = simkit.NewLimiter(n, time.Minute)
 	}
 	s.st.init(opt.Clock.Now())
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, s.routes(), simkit.Hooks{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: opt.Window, Routes: s.routes(),
 		Gate:      s.gate,
 		ErrorBody: func(status int, msg string) any { return errorBody(status, errKey(status), msg) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.http = srv
-	s.URL = srv.URL
+	s.Sim = sim
 	return s, nil
 }
-
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Faults returns the knobs in force.
-func (s *Server) Faults() simkit.Faults { return s.faults.Get() }
-
-// Stats returns per-endpoint counters; MaxInWindow is over the 10 s rate window.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
 
 // SetOrdersRetired switches the retired GET .../orders endpoint to 426 and back.
 func (s *Server) SetOrdersRetired(on bool) {
