@@ -58,7 +58,8 @@ type Server struct {
 	*simkit.Sim
 
 	opt     Options
-	limiter *simkit.Limiter
+	limiter *simkit.Limiter // per credential
+	rate    simkit.RateHeaders
 	tokens  *simkit.Tokens // login tokens: Sanctum's "<id>|<random>", no expiry of their own
 
 	mu sync.Mutex
@@ -74,6 +75,7 @@ func Start(opt Options) (*Server, error) {
 	s := &Server{
 		opt:     opt,
 		limiter: simkit.NewLimiter(opt.PerMinute, time.Minute),
+		rate:    simkit.RateHeaders{Limit: opt.RateHeaders, RetryAfter: opt.RateHeaders},
 		tokens:  simkit.NewTokens(0, func(n int) string { return strconv.Itoa(n) + "|" + simkit.RandomHex(20) }),
 	}
 	s.st.init()
@@ -140,18 +142,12 @@ func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 	if key == "" {
 		key = "anonymous"
 	}
-	d := s.limiter.Take(key, c.Now)
-	if s.opt.RateHeaders && d.Limit > 0 {
-		c.Header.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Header.Set("X-RateLimit-Remaining", strconv.Itoa(max(d.Remaining, 0)))
-	}
-	if !d.Allowed {
-		r := fail(http.StatusTooManyRequests, "Too Many Attempts.")
-		if s.opt.RateHeaders {
-			r.Header = http.Header{"Retry-After": {simkit.RetryAfterSeconds(d.RetryAfter)},
-				"X-Ratelimit-Reset": {strconv.FormatInt(d.Reset.Unix()+1, 10)}}
+	d := simkit.Spend(c.Now, simkit.Budget{Limiter: s.limiter, Key: key})
+	if r := s.rate.Answer(c, d, failBody("Too Many Attempts.", nil)); r != nil {
+		if s.opt.RateHeaders { // Laravel's throttle also names the second the limit lifts
+			r.Header.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix()+1, 10))
 		}
-		return &r
+		return r
 	}
 	if c.Endpoint == "login" {
 		return nil

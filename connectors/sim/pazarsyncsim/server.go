@@ -7,7 +7,6 @@ package pazarsyncsim
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,8 +52,9 @@ type Server struct {
 	*simkit.Sim
 
 	opt    Options
-	minute *simkit.Limiter
+	minute *simkit.Limiter // per client, as is day
 	day    *simkit.Limiter
+	rate   simkit.RateHeaders
 	tokens *simkit.Tokens
 
 	mu sync.Mutex
@@ -71,6 +71,7 @@ func Start(opt Options) (*Server, error) {
 		opt:    opt,
 		minute: simkit.NewLimiter(opt.PerMinute, time.Minute),
 		day:    simkit.NewLimiter(opt.PerDay, 24*time.Hour),
+		rate:   simkit.RateHeaders{Limit: true, Reset: true, RetryAfter: !opt.NoRetryAfter},
 		// A JWT-looking opaque string: a client must not parse it.
 		tokens: simkit.NewTokens(opt.ExpiresIn, func(int) string {
 			return "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + simkit.RandomHex(24) + "." + simkit.RandomHex(16)
@@ -158,33 +159,11 @@ func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 			c.Principal = client
 		}
 	}
-	d := s.minute.Take(key, c.Now)
-	if d.Allowed {
-		if dd := s.day.Take(key, c.Now); !dd.Allowed {
-			d = dd
-			d.Limit, d.Remaining = s.opt.PerMinute, 0
-		}
-	}
-	if d.Limit > 0 {
-		c.Header.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Header.Set("X-RateLimit-Remaining", strconv.Itoa(max(d.Remaining, 0)))
-		c.Header.Set("X-RateLimit-Reset", strconv.FormatInt(ceilUnix(d.Reset), 10))
-	}
-	if !d.Allowed {
-		r := fail(http.StatusTooManyRequests, "rate limit exceeded for your plan")
-		if !s.opt.NoRetryAfter {
-			r.Header = http.Header{"Retry-After": {simkit.RetryAfterSeconds(d.RetryAfter)}}
-		}
-		return &r
+	d := simkit.Spend(c.Now, simkit.Budget{Limiter: s.minute, Key: key}, simkit.Budget{Limiter: s.day, Key: key})
+	if r := s.rate.Answer(c, d, errBody(errCode(429), "rate limit exceeded for your plan")); r != nil {
+		return r
 	}
 	return unauthorized
-}
-
-func ceilUnix(t time.Time) int64 {
-	if t.Nanosecond() > 0 {
-		return t.Unix() + 1
-	}
-	return t.Unix()
 }
 
 // handleToken serves POST /api/auth/token: a JSON body (not a form) with the client

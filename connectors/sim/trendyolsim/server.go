@@ -121,8 +121,9 @@ type Server struct {
 	*simkit.Sim
 
 	opt    Options
-	window *simkit.Limiter
-	tiers  map[string]*simkit.Limiter
+	window *simkit.Limiter            // per seller and endpoint
+	tiers  map[string]*simkit.Limiter // per seller, by rate-limit group
+	rate   simkit.RateHeaders         // none: the documented 429 has no Retry-After and no rate-limit headers
 	auth   string
 
 	mu      sync.Mutex
@@ -166,42 +167,20 @@ func (s *Server) SetOrdersRetired(on bool) {
 	s.mu.Unlock()
 }
 
-type route struct {
-	method, path, endpoint, group string
-	h                             func(*simkit.Call) simkit.Reply
-}
-
-func (s *Server) routeTable() []route {
+func (s *Server) routes() []simkit.Route {
 	const inv = "/integration/inventory/sellers/{sellerId}"
 	const prod = "/integration/product/sellers/{sellerId}/products"
 	const ord = "/integration/order/sellers/{sellerId}"
-	return []route{
-		{"POST", inv + "/products/price-and-inventory", "price-and-inventory", GroupInventoryWrite, s.handlePriceInventory},
-		{"GET", prod + "/batch-requests/{batchRequestId}", "batch-requests", GroupProductRead, s.handleBatchResult},
-		{"GET", prod + "/approved/inventory-and-price", "approved-inventory", GroupProductRead, s.handleApproved},
-		{"GET", ord + "/orders", "orders", GroupOrdersRead, s.handleOrdersV1},
-		{"GET", ord + "/v2/orders", "orders-v2", GroupOrdersRead, s.handleOrdersV2},
-		{"GET", ord + "/orders/stream", "orders-stream", GroupOrdersRead, s.handleStream},
-		{"PUT", ord + "/shipment-packages/{packageId}", "update-package", GroupPackageUpdate, s.handleUpdatePackage},
-		{"PUT", ord + "/shipment-packages/{packageId}/items/unsupplied", "unsupplied", GroupUnsupplied, s.handleUnsupplied},
+	return []simkit.Route{
+		{Method: "POST", Pattern: inv + "/products/price-and-inventory", Endpoint: "price-and-inventory", Group: GroupInventoryWrite, Handle: s.handlePriceInventory},
+		{Method: "GET", Pattern: prod + "/batch-requests/{batchRequestId}", Endpoint: "batch-requests", Group: GroupProductRead, Handle: s.handleBatchResult},
+		{Method: "GET", Pattern: prod + "/approved/inventory-and-price", Endpoint: "approved-inventory", Group: GroupProductRead, Handle: s.handleApproved},
+		{Method: "GET", Pattern: ord + "/orders", Endpoint: "orders", Group: GroupOrdersRead, Handle: s.handleOrdersV1},
+		{Method: "GET", Pattern: ord + "/v2/orders", Endpoint: "orders-v2", Group: GroupOrdersRead, Handle: s.handleOrdersV2},
+		{Method: "GET", Pattern: ord + "/orders/stream", Endpoint: "orders-stream", Group: GroupOrdersRead, Handle: s.handleStream},
+		{Method: "PUT", Pattern: ord + "/shipment-packages/{packageId}", Endpoint: "update-package", Group: GroupPackageUpdate, Handle: s.handleUpdatePackage},
+		{Method: "PUT", Pattern: ord + "/shipment-packages/{packageId}/items/unsupplied", Endpoint: "unsupplied", Group: GroupUnsupplied, Handle: s.handleUnsupplied},
 	}
-}
-
-func (s *Server) routes() []simkit.Route {
-	var out []simkit.Route
-	for _, r := range s.routeTable() {
-		out = append(out, simkit.Route{Method: r.method, Pattern: r.path, Endpoint: r.endpoint, Handle: r.h})
-	}
-	return out
-}
-
-func (s *Server) groupOf(endpoint string) string {
-	for _, r := range s.routeTable() {
-		if r.endpoint == endpoint {
-			return r.group
-		}
-	}
-	return ""
 }
 
 // userAgent is "{sellerId} - {IntegratorName}", the name alphanumeric and ≤ 30 characters.
@@ -211,13 +190,11 @@ var userAgent = regexp.MustCompile(`^(\d+) - ([A-Za-z0-9]{1,30})$`)
 // auth, the seller in the path and the storefront header.
 func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 	seller := c.R.PathValue("sellerId")
-	if d := s.window.Take(seller+" "+c.Endpoint, c.Now); !d.Allowed {
-		return tooMany()
-	}
-	if lim := s.tiers[s.groupOf(c.Endpoint)]; lim != nil {
-		if d := lim.Take(seller, c.Now); !d.Allowed {
-			return tooMany()
-		}
+	d := simkit.Spend(c.Now,
+		simkit.Budget{Limiter: s.window, Key: seller + " " + c.Endpoint},
+		simkit.Budget{Limiter: s.tiers[c.Group], Key: seller})
+	if r := s.rate.Answer(c, d, errorBody(429, "too.many.requests", "too many requests")); r != nil {
+		return r
 	}
 	m := userAgent.FindStringSubmatch(c.R.Header.Get("User-Agent"))
 	if m == nil || m[1] != seller {
@@ -237,12 +214,6 @@ func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 		return &r
 	}
 	return nil
-}
-
-// tooMany is the documented 429: no Retry-After and no rate-limit headers.
-func tooMany() *simkit.Reply {
-	r := simkit.JSON(http.StatusTooManyRequests, errorBody(429, "too.many.requests", "too many requests"))
-	return &r
 }
 
 func containsFold(list []string, v string) bool {
