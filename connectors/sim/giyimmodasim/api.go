@@ -118,11 +118,7 @@ func pageOf(items []map[string]any, page, perPage int, all bool) simkit.Reply {
 	}
 	total := len(items)
 	last := max((total+perPage-1)/perPage, 1)
-	data := []map[string]any{}
-	for i := (page - 1) * perPage; i < total && i < page*perPage; i++ {
-		data = append(data, items[i])
-	}
-	return simkit.JSON(http.StatusOK, map[string]any{"success": true, "data": data,
+	return simkit.JSON(http.StatusOK, map[string]any{"success": true, "data": simkit.Page(items, (page-1)*perPage, perPage),
 		"pagination": map[string]any{"current_page": page, "last_page": last, "per_page": perPage, "total": total}})
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 // AddProduct seeds a product and returns it with its id.
@@ -14,8 +16,8 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 		s.st.nextID++
 		p.ID = s.st.nextID
 	}
-	if s.st.byID[p.ID] != nil {
-		return Product{}, fmt.Errorf("product %d: %w", p.ID, ErrExists)
+	if s.st.products.Get(p.ID) != nil {
+		return Product{}, fmt.Errorf("product %d: %w", p.ID, simkit.ErrExists)
 	}
 	if p.Status == "" {
 		p.Status = "published"
@@ -26,7 +28,7 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 	if p.CategoryID == 0 {
 		p.CategoryID = 149
 	}
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	if p.UpdatedAt.IsZero() {
 		p.UpdatedAt = now
 	}
@@ -42,8 +44,7 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 		np.rows = append(np.rows, &stockRow{id: s.st.nextRow, variant: v.Name, qty: v.Qty, price: price})
 	}
 	np.Variants = nil
-	s.st.products = append(s.st.products, np)
-	s.st.byID[p.ID] = np
+	s.st.products.Add(p.ID, np)
 	return np.view(), nil
 }
 
@@ -51,7 +52,7 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 func (s *Server) Product(id int64) (Product, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.byID[id]
+	p := s.st.products.Get(id)
 	if p == nil {
 		return Product{}, false
 	}
@@ -62,11 +63,7 @@ func (s *Server) Product(id int64) (Product, bool) {
 func (s *Server) Snapshot() map[int64]Product {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[int64]Product, len(s.st.products))
-	for _, p := range s.st.products {
-		out[p.ID] = p.view()
-	}
-	return out
+	return simkit.Snapshot(&s.st.products, (*product).view)
 }
 
 // RevokeTokens invalidates every bearer token issued by login.
@@ -77,27 +74,27 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(in.Items) == 0 {
-		return OrderView{}, fmt.Errorf("add order: no items: %w", ErrInvalid)
+		return OrderView{}, fmt.Errorf("add order: no items: %w", simkit.ErrInvalid)
 	}
 	need := map[*stockRow]int64{}
 	for _, it := range in.Items {
-		p := s.st.byID[it.ProductID]
+		p := s.st.products.Get(it.ProductID)
 		if p == nil {
-			return OrderView{}, fmt.Errorf("add order: product %d: %w", it.ProductID, ErrNotFound)
+			return OrderView{}, fmt.Errorf("add order: product %d: %w", it.ProductID, simkit.ErrNotFound)
 		}
 		r := p.row(it.Variation)
 		if r == nil {
-			return OrderView{}, fmt.Errorf("add order: product %d variation %q: %w", it.ProductID, it.Variation, ErrNotFound)
+			return OrderView{}, fmt.Errorf("add order: product %d variation %q: %w", it.ProductID, it.Variation, simkit.ErrNotFound)
 		}
 		if it.Quantity < 1 {
-			return OrderView{}, fmt.Errorf("add order: quantity %d: %w", it.Quantity, ErrInvalid)
+			return OrderView{}, fmt.Errorf("add order: quantity %d: %w", it.Quantity, simkit.ErrInvalid)
 		}
 		need[r] += int64(it.Quantity)
 		if need[r] > r.qty {
-			return OrderView{}, fmt.Errorf("add order: product %d wants %d, %d in stock: %w", it.ProductID, need[r], r.qty, ErrOutOfStock)
+			return OrderView{}, fmt.Errorf("add order: product %d wants %d, %d in stock: %w", it.ProductID, need[r], r.qty, simkit.ErrOutOfStock)
 		}
 	}
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	s.st.nextOrder++
 	o := &order{id: s.st.nextOrder, code: in.Code, date: in.Date, customer: in.Customer,
 		paymentType: in.PaymentType, paymentStatus: in.PaymentStatus, delivery: in.DeliveryStatus, otherSeller: in.OtherSeller}
@@ -121,7 +118,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 			Address: "Atatürk Cad. No:123", City: "İstanbul", Country: "Türkiye", PostalCode: "34000"}
 	}
 	for _, it := range in.Items {
-		p := s.st.byID[it.ProductID]
+		p := s.st.products.Get(it.ProductID)
 		r := p.row(it.Variation)
 		r.qty -= int64(it.Quantity)
 		price := it.UnitPrice
@@ -132,8 +129,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 		o.details = append(o.details, &detail{id: s.st.nextLine, product: p.view(), row: r, variation: it.Variation,
 			quantity: it.Quantity, unitPrice: price, tax: it.Tax, shipping: it.ShippingCost, status: o.delivery})
 	}
-	s.st.orders = append(s.st.orders, o)
-	s.st.ordByID[o.id] = o
+	s.st.orders.Add(o.id, o)
 	return o.view(), nil
 }
 
@@ -141,7 +137,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 func (s *Server) Order(id int64) (OrderView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if o == nil {
 		return OrderView{}, false
 	}
@@ -153,12 +149,12 @@ func (s *Server) Order(id int64) (OrderView, bool) {
 func (s *Server) SetDeliveryStatus(id int64, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if o == nil {
-		return fmt.Errorf("order %d: %w", id, ErrNotFound)
+		return fmt.Errorf("order %d: %w", id, simkit.ErrNotFound)
 	}
 	if !slices.Contains(DeliveryStatuses, status) {
-		return fmt.Errorf("delivery status %q: %w", status, ErrInvalid)
+		return fmt.Errorf("delivery status %q: %w", status, simkit.ErrInvalid)
 	}
 	s.setDelivery(o, status, "")
 	return nil
@@ -168,12 +164,12 @@ func (s *Server) SetDeliveryStatus(id int64, status string) error {
 func (s *Server) SetPaymentStatus(id int64, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if o == nil {
-		return fmt.Errorf("order %d: %w", id, ErrNotFound)
+		return fmt.Errorf("order %d: %w", id, simkit.ErrNotFound)
 	}
 	if status != "paid" && status != "unpaid" {
-		return fmt.Errorf("payment status %q: %w", status, ErrInvalid)
+		return fmt.Errorf("payment status %q: %w", status, simkit.ErrInvalid)
 	}
 	o.paymentStatus = status
 	return nil
@@ -187,9 +183,9 @@ func (s *Server) CancelOrder(id int64) error { return s.SetDeliveryStatus(id, "c
 func (s *Server) CancelLine(orderID, detailID int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[orderID]
+	o := s.st.orders.Get(orderID)
 	if o == nil {
-		return fmt.Errorf("order %d: %w", orderID, ErrNotFound)
+		return fmt.Errorf("order %d: %w", orderID, simkit.ErrNotFound)
 	}
 	live := 0
 	var hit *detail
@@ -202,7 +198,7 @@ func (s *Server) CancelLine(orderID, detailID int64) error {
 		}
 	}
 	if hit == nil || hit.status == "cancelled" {
-		return fmt.Errorf("line %d of order %d: %w", detailID, orderID, ErrNotFound)
+		return fmt.Errorf("line %d of order %d: %w", detailID, orderID, simkit.ErrNotFound)
 	}
 	hit.row.qty += int64(hit.quantity)
 	hit.status = "cancelled"

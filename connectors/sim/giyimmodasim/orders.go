@@ -48,7 +48,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*order
-	for _, o := range s.st.orders {
+	for _, o := range s.st.orders.All() {
 		switch {
 		case o.otherSeller,
 			status != "" && o.delivery != status,
@@ -75,7 +75,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 
 func (s *Server) orderFromPath(c *simkit.Call) (*order, *simkit.Reply) {
 	id, err := strconv.ParseInt(c.R.PathValue("id"), 10, 64)
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if err != nil || o == nil {
 		r := fail(http.StatusNotFound, "Order not found.")
 		return nil, &r

@@ -26,7 +26,7 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var items []map[string]any
-	for _, p := range s.st.products {
+	for _, p := range s.st.products.All() {
 		if p.OtherSeller || status != "" && p.Status != status ||
 			search != "" && !strings.Contains(strings.ToLower(p.Name), search) {
 			continue
@@ -123,7 +123,7 @@ func (s *Server) handleBulkUpdate(c *simkit.Call) simkit.Reply {
 		case len(it.errs) > 0:
 			msg = "Validation failed."
 		default:
-			if p = s.st.byID[it.id]; p == nil || p.OtherSeller {
+			if p = s.st.products.Get(it.id); p == nil || p.OtherSeller {
 				msg = "Product not found or does not belong to you."
 			} else if r, rejected := c.Reject(strconv.FormatInt(p.ID, 10), p.SKU, p.Barcode); rejected {
 				msg = r

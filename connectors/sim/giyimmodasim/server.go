@@ -31,24 +31,12 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	if o.SellerID == 0 {
-		o.SellerID = 10
-	}
-	if o.PerMinute == 0 {
-		o.PerMinute = 600
-	}
-	if o.MaxBulk == 0 {
-		o.MaxBulk = 100
-	}
-	if o.BulkUpdatePath == "" {
-		o.BulkUpdatePath = "/api/seller/products/bulk-update"
-	}
-	if o.ForeignStatus == 0 {
-		o.ForeignStatus = http.StatusNotFound
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.SellerID, 10)
+	simkit.Default(&o.PerMinute, 600)
+	simkit.Default(&o.MaxBulk, 100)
+	simkit.Default(&o.BulkUpdatePath, "/api/seller/products/bulk-update")
+	simkit.Default(&o.ForeignStatus, http.StatusNotFound)
 }
 
 // Server is a running Giyim Moda simulator. The embedded Sim gives it URL, Close,
@@ -78,21 +66,8 @@ func Start(opt Options) (*Server, error) {
 		tokens:  simkit.NewTokens(0, func(n int) string { return strconv.Itoa(n) + "|" + simkit.RandomHex(20) }),
 	}
 	s.st.init()
-	const base = "/api/seller"
-	routes := []simkit.Route{
-		{Method: "POST", Pattern: base + "/login", Endpoint: "login", Handle: s.handleLogin},
-		{Method: "GET", Pattern: base + "/profile", Endpoint: "profile", Handle: s.handleProfile},
-		{Method: "GET", Pattern: base + "/shop", Endpoint: "shop", Handle: s.handleProfile},
-		{Method: "GET", Pattern: base + "/products", Endpoint: "products", Handle: s.handleListProducts},
-		{Method: "POST", Pattern: opt.BulkUpdatePath, Endpoint: "bulk-update", Handle: s.handleBulkUpdate},
-		{Method: "GET", Pattern: base + "/orders", Endpoint: "orders", Handle: s.handleListOrders},
-		{Method: "GET", Pattern: base + "/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
-		{Method: "PUT", Pattern: base + "/orders/{id}/status", Endpoint: "order-status", Handle: s.handleOrderStatus},
-		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
-		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
-	}
 	sim, err := simkit.Start(simkit.Config{
-		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: routes,
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: s.routes(),
 		Gate:      s.gate,
 		ErrorBody: func(_ int, msg string) any { return failBody(msg, nil) },
 	})
@@ -101,4 +76,20 @@ func Start(opt Options) (*Server, error) {
 	}
 	s.Sim = sim
 	return s, nil
+}
+
+func (s *Server) routes() []simkit.Route {
+	const base = "/api/seller"
+	return []simkit.Route{
+		{Method: "POST", Pattern: base + "/login", Endpoint: "login", Handle: s.handleLogin},
+		{Method: "GET", Pattern: base + "/profile", Endpoint: "profile", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/shop", Endpoint: "shop", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/products", Endpoint: "products", Handle: s.handleListProducts},
+		{Method: "POST", Pattern: s.opt.BulkUpdatePath, Endpoint: "bulk-update", Handle: s.handleBulkUpdate},
+		{Method: "GET", Pattern: base + "/orders", Endpoint: "orders", Handle: s.handleListOrders},
+		{Method: "GET", Pattern: base + "/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
+		{Method: "PUT", Pattern: base + "/orders/{id}/status", Endpoint: "order-status", Handle: s.handleOrderStatus},
+		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
+		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
+	}
 }

@@ -1,18 +1,10 @@
 package giyimmodasim
 
 import (
-	"errors"
 	"time"
 
 	"syncagent/connectors/money"
-)
-
-// Errors of the seeding and order hooks (wrapped).
-var (
-	ErrExists     = errors.New("already exists")
-	ErrNotFound   = errors.New("not found")
-	ErrOutOfStock = errors.New("not enough stock")
-	ErrInvalid    = errors.New("invalid request")
+	"syncagent/connectors/sim/simkit"
 )
 
 // Variant is an extra product_stocks row of a product with variants.
@@ -53,20 +45,16 @@ type product struct {
 
 // state is what the simulator remembers; guarded by Server.mu.
 type state struct {
-	products  []*product
-	byID      map[int64]*product
+	products  simkit.Table[int64, product] // by id, in the order added
 	nextID    int64
 	nextRow   int64
-	orders    []*order
-	ordByID   map[int64]*order
+	orders    simkit.Table[int64, order] // by id, in the order added
 	nextOrder int64
 	nextLine  int64
 	nextFile  int64
 }
 
 func (st *state) init() {
-	st.byID = map[int64]*product{}
-	st.ordByID = map[int64]*order{}
 	st.nextID, st.nextRow, st.nextOrder, st.nextLine, st.nextFile = 36556, 900, 122, 182, 455
 }
 

@@ -1,6 +1,8 @@
 package pazarsyncsim
 
 import (
+	"net/http"
+
 	"syncagent/connectors/sim/simkit"
 )
 
@@ -29,6 +31,13 @@ func errCode(status int) string {
 
 func fail(status int, msg string) simkit.Reply {
 	return simkit.JSON(status, errBody(errCode(status), msg))
+}
+
+// invalid is the 422 of a failed validation, the messages by field.
+func invalid(errs map[string][]string) simkit.Reply {
+	b := errBody("validation_failed", "the given data was invalid")
+	b["errors"] = errs
+	return simkit.JSON(http.StatusUnprocessableEntity, b)
 }
 
 const isoUTC = "2006-01-02T15:04:05Z"

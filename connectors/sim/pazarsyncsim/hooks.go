@@ -3,13 +3,15 @@ package pazarsyncsim
 import (
 	"fmt"
 	"strconv"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 // AddProduct seeds the catalogue and returns the product with its id.
 func (s *Server) AddProduct(p Product) (Product, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	np, err := s.addLocked(p, s.opt.Clock.Now())
+	np, err := s.addLocked(p, s.Now())
 	if err != nil {
 		return Product{}, err
 	}
@@ -23,7 +25,7 @@ func (s *Server) Product(idOrSKU string) (Product, bool) {
 	if p := s.st.byID[idOrSKU]; p != nil {
 		return *p, true
 	}
-	if p := s.st.bySKU[idOrSKU]; p != nil {
+	if p := s.st.products.Get(idOrSKU); p != nil {
 		return *p, true
 	}
 	return Product{}, false
@@ -33,11 +35,7 @@ func (s *Server) Product(idOrSKU string) (Product, bool) {
 func (s *Server) Snapshot() map[string]Product {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]Product, len(s.st.products))
-	for _, p := range s.st.products {
-		out[p.SKU] = *p
-	}
-	return out
+	return simkit.Snapshot(&s.st.products, func(p *Product) Product { return *p })
 }
 
 // RevokeTokens invalidates every issued token at once, as a credential rotation in the
@@ -48,22 +46,22 @@ func (s *Server) RevokeTokens() { s.tokens.RevokeAll() }
 func (s *Server) AddOrder(in Order) (OrderView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	if len(in.Items) == 0 {
-		return OrderView{}, fmt.Errorf("add order: no items: %w", ErrNotFound)
+		return OrderView{}, fmt.Errorf("add order: no items: %w", simkit.ErrNotFound)
 	}
 	need := map[string]int{}
 	for _, it := range in.Items {
-		p := s.st.bySKU[it.SKU]
+		p := s.st.products.Get(it.SKU)
 		if p == nil {
-			return OrderView{}, fmt.Errorf("add order: sku %q: %w", it.SKU, ErrNotFound)
+			return OrderView{}, fmt.Errorf("add order: sku %q: %w", it.SKU, simkit.ErrNotFound)
 		}
 		if it.Quantity < 1 {
-			return OrderView{}, fmt.Errorf("add order: sku %q quantity %d: %w", it.SKU, it.Quantity, ErrInvalid)
+			return OrderView{}, fmt.Errorf("add order: sku %q quantity %d: %w", it.SKU, it.Quantity, simkit.ErrInvalid)
 		}
 		need[it.SKU] += it.Quantity
 		if int64(need[it.SKU]) > p.Stock {
-			return OrderView{}, fmt.Errorf("add order: sku %q wants %d, %d in stock: %w", it.SKU, need[it.SKU], p.Stock, ErrOutOfStock)
+			return OrderView{}, fmt.Errorf("add order: sku %q wants %d, %d in stock: %w", it.SKU, need[it.SKU], p.Stock, simkit.ErrOutOfStock)
 		}
 	}
 	s.st.nextOrd++
@@ -91,7 +89,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 	}
 	o.updated = o.created
 	for i, it := range in.Items {
-		p := s.st.bySKU[it.SKU]
+		p := s.st.products.Get(it.SKU)
 		p.Stock -= int64(it.Quantity)
 		price := it.UnitPrice
 		if price == 0 {
@@ -103,8 +101,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 	if o.tax == 0 {
 		o.tax = o.total() * 18 / 100
 	}
-	s.st.orders = append(s.st.orders, o)
-	s.st.ordByID[o.id] = o
+	s.st.orders.Add(o.id, o)
 	return o.view(), nil
 }
 
@@ -112,7 +109,7 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 func (s *Server) Order(id string) (OrderView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if o == nil {
 		return OrderView{}, false
 	}
@@ -124,15 +121,15 @@ func (s *Server) Order(id string) (OrderView, bool) {
 func (s *Server) SetOrderStatus(id, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
+	o := s.st.orders.Get(id)
 	if o == nil {
-		return fmt.Errorf("order %s: %w", id, ErrNotFound)
+		return fmt.Errorf("order %s: %w", id, simkit.ErrNotFound)
 	}
 	if status == "cancelled" && o.status != "cancelled" {
 		s.restock(o.items, nil)
 	}
 	o.status = status
-	o.touch(s.opt.Clock.Now())
+	o.touch(s.Now())
 	return nil
 }
 
@@ -144,24 +141,24 @@ func (s *Server) CancelOrder(id string) error { return s.SetOrderStatus(id, "can
 func (s *Server) CancelLine(orderID, itemID string, qty int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[orderID]
+	o := s.st.orders.Get(orderID)
 	if o == nil {
-		return fmt.Errorf("order %s: %w", orderID, ErrNotFound)
+		return fmt.Errorf("order %s: %w", orderID, simkit.ErrNotFound)
 	}
 	for i, it := range o.items {
 		if it.id != itemID {
 			continue
 		}
 		if qty < 1 || qty > it.quantity {
-			return fmt.Errorf("item %s: cancel %d of %d: %w", itemID, qty, it.quantity, ErrInvalid)
+			return fmt.Errorf("item %s: cancel %d of %d: %w", itemID, qty, it.quantity, simkit.ErrInvalid)
 		}
 		s.restock([]*orderItem{it}, map[string]int{it.id: qty})
 		it.quantity -= qty
 		if it.quantity == 0 {
 			o.items = append(o.items[:i], o.items[i+1:]...)
 		}
-		o.touch(s.opt.Clock.Now())
+		o.touch(s.Now())
 		return nil
 	}
-	return fmt.Errorf("item %s of order %s: %w", itemID, orderID, ErrNotFound)
+	return fmt.Errorf("item %s of order %s: %w", itemID, orderID, simkit.ErrNotFound)
 }

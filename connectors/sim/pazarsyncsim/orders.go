@@ -37,9 +37,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 		if v := q.Get(f.name); v != "" {
 			t, ok := parseISO(v)
 			if !ok {
-				b := errBody("validation_failed", "the given data was invalid")
-				b["errors"] = map[string][]string{f.name: {"must be an ISO 8601 date"}}
-				return simkit.JSON(http.StatusUnprocessableEntity, b)
+				return invalid(map[string][]string{f.name: {"must be an ISO 8601 date"}})
 			}
 			*f.dst = t
 		}
@@ -48,7 +46,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*order
-	for _, o := range s.st.orders {
+	for _, o := range s.st.orders.All() {
 		if status != "" && !strings.EqualFold(o.status, status) ||
 			!from.IsZero() && o.created.Before(from) || !to.IsZero() && o.created.After(to) {
 			continue
@@ -57,8 +55,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 	}
 	sort.SliceStable(match, func(i, j int) bool { return match[i].created.After(match[j].created) })
 	data := []map[string]any{}
-	for i := (page - 1) * limit; i < len(match) && i < page*limit; i++ {
-		o := match[i]
+	for _, o := range simkit.Page(match, (page-1)*limit, limit) {
 		data = append(data, map[string]any{
 			"id": o.id, "order_number": o.number, "marketplace": o.marketplace, "status": o.status,
 			"total_amount": o.total(), "items_count": o.count(),
@@ -72,7 +69,7 @@ func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
 func (s *Server) handleGetOrder(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.st.ordByID[c.R.PathValue("id")]
+	o := s.st.orders.Get(c.R.PathValue("id"))
 	if o == nil {
 		return fail(404, "order not found")
 	}

@@ -36,7 +36,7 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*Product
-	for _, p := range s.st.products {
+	for _, p := range s.st.products.All() {
 		if search == "" || strings.Contains(strings.ToLower(p.Name), search) || strings.Contains(strings.ToLower(p.SKU), search) {
 			match = append(match, p)
 		}
@@ -48,8 +48,8 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 		return less(match[i], match[j])
 	})
 	data := []map[string]any{}
-	for i := (page - 1) * limit; i < len(match) && i < page*limit; i++ {
-		data = append(data, productJSON(match[i]))
+	for _, p := range simkit.Page(match, (page-1)*limit, limit) {
+		data = append(data, productJSON(p))
 	}
 	return simkit.JSON(http.StatusOK, map[string]any{"data": data, "meta": meta(page, limit, len(match))})
 }
@@ -123,13 +123,11 @@ func (s *Server) handleCreateProduct(c *simkit.Call) simkit.Reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p.SKU != "" && s.st.bySKU[p.SKU] != nil {
+	if p.SKU != "" && s.st.products.Get(p.SKU) != nil {
 		errs["sku"] = append(errs["sku"], "has already been taken")
 	}
 	if len(errs) > 0 {
-		b := errBody("validation_failed", "the given data was invalid")
-		b["errors"] = errs
-		return simkit.JSON(http.StatusUnprocessableEntity, b)
+		return invalid(errs)
 	}
 	p.CreatedAt, p.UpdatedAt = c.Now, c.Now
 	np, err := s.addLocked(p, c.Now)
@@ -147,9 +145,7 @@ func (s *Server) handleProductStock(c *simkit.Call) simkit.Reply {
 	}
 	n, err := simkit.Integer(raw["stock"])
 	if err != nil || n < 0 {
-		b := errBody("validation_failed", "the given data was invalid")
-		b["errors"] = map[string][]string{"stock": {"must be a whole number of at least 0"}}
-		return simkit.JSON(http.StatusUnprocessableEntity, b)
+		return invalid(map[string][]string{"stock": {"must be a whole number of at least 0"}})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -175,9 +171,7 @@ func (s *Server) handleStockBatch(c *simkit.Call) simkit.Reply {
 		return fail(400, "request body is not valid JSON")
 	}
 	if len(req.Items) == 0 {
-		b := errBody("validation_failed", "the given data was invalid")
-		b["errors"] = map[string][]string{"items": {"is required"}}
-		return simkit.JSON(http.StatusUnprocessableEntity, b)
+		return invalid(map[string][]string{"items": {"is required"}})
 	}
 	if len(req.Items) > s.opt.MaxBatch {
 		return fail(400, "at most "+strconv.Itoa(s.opt.MaxBatch)+" items per batch")
@@ -209,7 +203,7 @@ func (s *Server) handleStockBatch(c *simkit.Call) simkit.Reply {
 				msg = "product_id and sku name different products"
 			}
 		default:
-			if p = s.st.bySKU[sku]; p == nil {
+			if p = s.st.products.Get(sku); p == nil {
 				msg = "product not found"
 			}
 		}

@@ -27,21 +27,11 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	if o.ExpiresIn == 0 {
-		o.ExpiresIn = time.Hour
-	}
-	if o.PerMinute == 0 {
-		o.PerMinute = 60
-	}
-	if o.PerDay == 0 {
-		o.PerDay = 10000
-	}
-	if o.MaxBatch == 0 {
-		o.MaxBatch = 100
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.ExpiresIn, time.Hour)
+	simkit.Default(&o.PerMinute, 60)
+	simkit.Default(&o.PerDay, 10000)
+	simkit.Default(&o.MaxBatch, 100)
 }
 
 // Server is a running PazarSync simulator. The embedded Sim gives it URL, Close,
@@ -76,19 +66,8 @@ func Start(opt Options) (*Server, error) {
 		}),
 	}
 	s.st.init()
-	routes := []simkit.Route{
-		{Method: "POST", Pattern: "/api/auth/token", Endpoint: "token", Handle: s.handleToken},
-		{Method: "GET", Pattern: "/api/v1/products", Endpoint: "products", Handle: s.handleListProducts},
-		{Method: "POST", Pattern: "/api/v1/products", Endpoint: "create-product", Handle: s.handleCreateProduct},
-		{Method: "GET", Pattern: "/api/v1/products/{id}", Endpoint: "product", Handle: s.handleGetProduct},
-		{Method: "PUT", Pattern: "/api/v1/products/{id}/stock", Endpoint: "product-stock", Handle: s.handleProductStock},
-		{Method: "PATCH", Pattern: "/api/v1/products/{id}/stock", Endpoint: "product-stock", Handle: s.handleProductStock},
-		{Method: "POST", Pattern: "/api/v1/stocks/batch", Endpoint: "stocks-batch", Handle: s.handleStockBatch},
-		{Method: "GET", Pattern: "/api/v1/orders", Endpoint: "orders", Handle: s.handleListOrders},
-		{Method: "GET", Pattern: "/api/v1/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
-	}
 	sim, err := simkit.Start(simkit.Config{
-		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: routes,
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: s.routes(),
 		Gate:      s.gate,
 		ErrorBody: func(status int, msg string) any { return errBody(errCode(status), msg) },
 		// A missing endpoint must look missing: PATCH /api/v1/products/{id} (a price
@@ -100,4 +79,18 @@ func Start(opt Options) (*Server, error) {
 	}
 	s.Sim = sim
 	return s, nil
+}
+
+func (s *Server) routes() []simkit.Route {
+	return []simkit.Route{
+		{Method: "POST", Pattern: "/api/auth/token", Endpoint: "token", Handle: s.handleToken},
+		{Method: "GET", Pattern: "/api/v1/products", Endpoint: "products", Handle: s.handleListProducts},
+		{Method: "POST", Pattern: "/api/v1/products", Endpoint: "create-product", Handle: s.handleCreateProduct},
+		{Method: "GET", Pattern: "/api/v1/products/{id}", Endpoint: "product", Handle: s.handleGetProduct},
+		{Method: "PUT", Pattern: "/api/v1/products/{id}/stock", Endpoint: "product-stock", Handle: s.handleProductStock},
+		{Method: "PATCH", Pattern: "/api/v1/products/{id}/stock", Endpoint: "product-stock", Handle: s.handleProductStock},
+		{Method: "POST", Pattern: "/api/v1/stocks/batch", Endpoint: "stocks-batch", Handle: s.handleStockBatch},
+		{Method: "GET", Pattern: "/api/v1/orders", Endpoint: "orders", Handle: s.handleListOrders},
+		{Method: "GET", Pattern: "/api/v1/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
+	}
 }

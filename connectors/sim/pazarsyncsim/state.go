@@ -1,20 +1,12 @@
 package pazarsyncsim
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"syncagent/connectors/money"
-)
-
-// Errors of the seeding and order hooks (wrapped).
-var (
-	ErrExists     = errors.New("already exists")
-	ErrNotFound   = errors.New("not found")
-	ErrOutOfStock = errors.New("not enough stock")
-	ErrInvalid    = errors.New("invalid request")
+	"syncagent/connectors/sim/simkit"
 )
 
 // Product is one PazarSync product.
@@ -33,36 +25,32 @@ type Product struct {
 
 // state is what the simulator remembers; guarded by Server.mu.
 type state struct {
-	products []*Product
+	products simkit.Table[string, Product] // by SKU, in the order added
 	byID     map[string]*Product
-	bySKU    map[string]*Product
 	nextID   int
-	orders   []*order
-	ordByID  map[string]*order
+	orders   simkit.Table[string, order] // by id, in the order added
 	nextOrd  int
 }
 
 func (st *state) init() {
 	st.byID = map[string]*Product{}
-	st.bySKU = map[string]*Product{}
-	st.ordByID = map[string]*order{}
 	st.nextID = 123455
 	st.nextOrd = 789011
 }
 
 func (s *Server) addLocked(p Product, now time.Time) (*Product, error) {
 	if p.SKU == "" {
-		return nil, fmt.Errorf("product without sku: %w", ErrNotFound)
+		return nil, fmt.Errorf("product without sku: %w", simkit.ErrNotFound)
 	}
-	if s.st.bySKU[p.SKU] != nil {
-		return nil, fmt.Errorf("sku %q: %w", p.SKU, ErrExists)
+	if s.st.products.Get(p.SKU) != nil {
+		return nil, fmt.Errorf("sku %q: %w", p.SKU, simkit.ErrExists)
 	}
 	if p.ID == "" {
 		s.st.nextID++
 		p.ID = "prod_" + strconv.Itoa(s.st.nextID)
 	}
 	if s.st.byID[p.ID] != nil {
-		return nil, fmt.Errorf("product %q: %w", p.ID, ErrExists)
+		return nil, fmt.Errorf("product %q: %w", p.ID, simkit.ErrExists)
 	}
 	if p.Status == "" {
 		p.Status = "active"
@@ -71,25 +59,21 @@ func (s *Server) addLocked(p Product, now time.Time) (*Product, error) {
 		p.Name = "Ürün " + p.SKU
 	}
 	if p.CreatedAt.IsZero() {
-		p.CreatedAt = now.Add(time.Duration(len(s.st.products)) * time.Millisecond)
+		p.CreatedAt = now.Add(time.Duration(s.st.products.Len()) * time.Millisecond)
 	}
 	if p.UpdatedAt.IsZero() {
 		p.UpdatedAt = p.CreatedAt
 	}
 	cp := p
-	s.st.products = append(s.st.products, &cp)
+	s.st.products.Add(cp.SKU, &cp)
 	s.st.byID[cp.ID] = &cp
-	s.st.bySKU[cp.SKU] = &cp
 	return &cp, nil
 }
 
 func (s *Server) setStock(p *Product, n int64, now time.Time) {
 	p.Stock = n
 	p.StockWrites++
-	if !now.After(p.UpdatedAt) {
-		now = p.UpdatedAt.Add(time.Second) // updated_at has whole seconds; it must still move
-	}
-	p.UpdatedAt = now
+	simkit.Touch(&p.UpdatedAt, now, time.Second) // updated_at has whole seconds; it must still move
 }
 
 // Customer and Address are an order's buyer and shipping address.
@@ -151,12 +135,7 @@ func (o *order) count() int {
 	return n
 }
 
-func (o *order) touch(now time.Time) {
-	if !now.After(o.updated) {
-		now = o.updated.Add(time.Second)
-	}
-	o.updated = now
-}
+func (o *order) touch(now time.Time) { simkit.Touch(&o.updated, now, time.Second) }
 
 // OrderView is a read-back copy of an order.
 type OrderView struct {
@@ -183,7 +162,7 @@ func (s *Server) restock(items []*orderItem, qty map[string]int) {
 		if qty != nil {
 			n = qty[it.id]
 		}
-		if p := s.st.bySKU[it.product.SKU]; p != nil {
+		if p := s.st.products.Get(it.product.SKU); p != nil {
 			p.Stock += int64(n)
 		}
 	}

@@ -76,3 +76,13 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Touch moves a last-modified stamp to now, or step past its old value when the clock
+// has not moved past it (a fake clock standing still, stamps of whole seconds): a
+// client that reads changes by modification time must see every change.
+func Touch(last *time.Time, now time.Time, step time.Duration) {
+	if !now.After(*last) {
+		now = last.Add(step)
+	}
+	*last = now
+}

@@ -112,3 +112,12 @@ func (s *Sim) ResetStats() { s.stats.Reset() }
 // Now is the simulator's clock: test hooks stamp what they change with it, as
 // handlers do with Call.Now.
 func (s *Sim) Now() time.Time { return s.cfg.Clock.Now() }
+
+// Default sets *v to def when it holds the zero value: the one way a simulator's
+// Options take their documented defaults.
+func Default[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}

@@ -103,3 +103,36 @@ func TestSimFaultsAndStats(t *testing.T) {
 		t.Fatalf("after ResetStats: %+v", st)
 	}
 }
+
+func TestDefault(t *testing.T) {
+	n, d, str := 0, time.Duration(0), "set"
+	Default(&n, 50)
+	Default(&d, time.Minute)
+	Default(&str, "other")
+	var c Clock
+	Default(&c, RealClock())
+	neg := -1
+	Default(&neg, 60)
+	if n != 50 || d != time.Minute || str != "set" || c == nil || neg != -1 {
+		t.Fatalf("Default: %v %v %q %v %v", n, d, str, c, neg)
+	}
+}
+
+func TestTouch(t *testing.T) {
+	t0 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want time.Time
+	}{
+		{"clock moved", t0.Add(time.Minute), t0.Add(time.Minute)},
+		{"clock stood still", t0, t0.Add(time.Second)},
+		{"clock went back", t0.Add(-time.Hour), t0.Add(time.Second)},
+	} {
+		last := t0
+		Touch(&last, tc.now, time.Second)
+		if !last.Equal(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, last, tc.want)
+		}
+	}
+}

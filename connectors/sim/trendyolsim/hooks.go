@@ -4,20 +4,22 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 // AddProduct seeds the catalogue with an approved product.
 func (s *Server) AddProduct(p Product) error {
 	if p.Barcode == "" {
-		return fmt.Errorf("add product: barcode is required: %w", ErrNotFound)
+		return fmt.Errorf("add product: barcode is required: %w", simkit.ErrNotFound)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.st.products[p.Barcode]; ok {
-		return fmt.Errorf("add product %q: %w", p.Barcode, ErrExists)
+	if s.st.products.Get(p.Barcode) != nil {
+		return fmt.Errorf("add product %q: %w", p.Barcode, simkit.ErrExists)
 	}
 	if p.ContentID == 0 {
-		p.ContentID = 9_000_000 + int64(len(s.st.catalogue)+1)
+		p.ContentID = 9_000_000 + int64(s.st.products.Len()+1)
 	}
 	if p.VatRate == 0 {
 		p.VatRate = 20
@@ -32,8 +34,7 @@ func (s *Server) AddProduct(p Product) error {
 		p.Title = "Ürün " + p.Barcode
 	}
 	cp := p
-	s.st.products[p.Barcode] = &cp
-	s.st.catalogue = append(s.st.catalogue, &cp)
+	s.st.products.Add(p.Barcode, &cp)
 	return nil
 }
 
@@ -42,9 +43,9 @@ func (s *Server) AddProduct(p Product) error {
 func (s *Server) Product(barcode string) (Product, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advance(s.opt.Clock.Now())
-	p, ok := s.st.products[barcode]
-	if !ok {
+	s.advance(s.Now())
+	p := s.st.products.Get(barcode)
+	if p == nil {
 		return Product{}, false
 	}
 	return *p, true
@@ -54,12 +55,8 @@ func (s *Server) Product(barcode string) (Product, bool) {
 func (s *Server) Snapshot() map[string]Product {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advance(s.opt.Clock.Now())
-	out := make(map[string]Product, len(s.st.products))
-	for k, p := range s.st.products {
-		out[k] = *p
-	}
-	return out
+	s.advance(s.Now())
+	return simkit.Snapshot(&s.st.products, func(p *Product) Product { return *p })
 }
 
 // CompleteBatches finishes every batch still processing, as if its delay had passed.
@@ -67,8 +64,8 @@ func (s *Server) Snapshot() map[string]Product {
 func (s *Server) CompleteBatches() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.opt.Clock.Now()
-	for _, b := range s.st.batchOrder {
+	now := s.Now()
+	for _, b := range s.st.batches.All() {
 		if !b.done {
 			b.readyAt = now
 			s.finishBatch(b, now)
@@ -80,9 +77,9 @@ func (s *Server) CompleteBatches() {
 func (s *Server) PendingBatches() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advance(s.opt.Clock.Now())
+	s.advance(s.Now())
 	n := 0
-	for _, b := range s.st.batchOrder {
+	for _, b := range s.st.batches.All() {
 		if !b.done {
 			n++
 		}
@@ -102,29 +99,29 @@ func (s *Server) SetOrdersRetired(on bool) {
 func (s *Server) AddOrder(o Order) (Package, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	s.advance(now)
 	if len(o.Lines) == 0 {
-		return Package{}, fmt.Errorf("add order: no lines: %w", ErrNotFound)
+		return Package{}, fmt.Errorf("add order: no lines: %w", simkit.ErrNotFound)
 	}
 	if o.Status == "" {
 		o.Status = StatusCreated
 	}
 	if o.Status != StatusCreated && o.Status != StatusAwaiting {
-		return Package{}, fmt.Errorf("add order with status %q: %w", o.Status, ErrState)
+		return Package{}, fmt.Errorf("add order with status %q: %w", o.Status, simkit.ErrState)
 	}
 	need := map[string]int{}
 	for _, l := range o.Lines {
-		p := s.st.products[l.Barcode]
+		p := s.st.products.Get(l.Barcode)
 		if p == nil {
-			return Package{}, fmt.Errorf("add order: barcode %q: %w", l.Barcode, ErrNotFound)
+			return Package{}, fmt.Errorf("add order: barcode %q: %w", l.Barcode, simkit.ErrNotFound)
 		}
 		if l.Quantity < 1 {
-			return Package{}, fmt.Errorf("add order: barcode %q quantity %d: %w", l.Barcode, l.Quantity, ErrState)
+			return Package{}, fmt.Errorf("add order: barcode %q quantity %d: %w", l.Barcode, l.Quantity, simkit.ErrState)
 		}
 		need[l.Barcode] += l.Quantity
 		if int64(need[l.Barcode]) > p.Quantity {
-			return Package{}, fmt.Errorf("add order: barcode %q wants %d, %d sellable: %w", l.Barcode, need[l.Barcode], p.Quantity, ErrOutOfStock)
+			return Package{}, fmt.Errorf("add order: barcode %q wants %d, %d sellable: %w", l.Barcode, need[l.Barcode], p.Quantity, simkit.ErrOutOfStock)
 		}
 	}
 	s.st.nextOrder++
@@ -140,7 +137,7 @@ func (s *Server) AddOrder(o Order) (Package, error) {
 	p.commercial = o.Commercial
 	p.createdBy = "order-creation"
 	for _, ol := range o.Lines {
-		prod := s.st.products[ol.Barcode]
+		prod := s.st.products.Get(ol.Barcode)
 		prod.Quantity -= int64(ol.Quantity)
 		gross := ol.UnitPrice
 		if gross == 0 {
@@ -158,7 +155,7 @@ func (s *Server) AddOrder(o Order) (Package, error) {
 func (s *Server) Package(id int64) (Package, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.packages[id]
+	p := s.st.packages.Get(id)
 	if p == nil {
 		return Package{}, false
 	}
@@ -169,8 +166,8 @@ func (s *Server) Package(id int64) (Package, bool) {
 func (s *Server) Packages() []Package {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Package, 0, len(s.st.pkgOrder))
-	for _, p := range s.st.pkgOrder {
+	out := make([]Package, 0, s.st.packages.Len())
+	for _, p := range s.st.packages.All() {
 		out = append(out, p.view())
 	}
 	return out
@@ -181,14 +178,14 @@ func (s *Server) Packages() []Package {
 func (s *Server) SetOrderStatus(id int64, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.packages[id]
+	p := s.st.packages.Get(id)
 	if p == nil {
-		return fmt.Errorf("package %d: %w", id, ErrNotFound)
+		return fmt.Errorf("package %d: %w", id, simkit.ErrNotFound)
 	}
 	if !slices.Contains(transitions[p.status], status) {
-		return fmt.Errorf("package %d from %s to %s: %w", id, p.status, status, ErrState)
+		return fmt.Errorf("package %d from %s to %s: %w", id, p.status, status, simkit.ErrState)
 	}
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	if status == StatusCancelled {
 		s.restock(p.lines, nil)
 		for _, l := range p.lines {
@@ -206,9 +203,9 @@ func (s *Server) SetOrderStatus(id int64, status string) error {
 func (s *Server) CancelLine(packageID, lineID int64, qty int) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.packages[packageID]
+	p := s.st.packages.Get(packageID)
 	if p == nil {
-		return 0, fmt.Errorf("package %d: %w", packageID, ErrNotFound)
+		return 0, fmt.Errorf("package %d: %w", packageID, simkit.ErrNotFound)
 	}
 	return s.cancelQuantities(p, map[int64]int{lineID: qty}, StatusCancelled, "customer", "Müşteri vazgeçti", 501)
 }
@@ -218,8 +215,8 @@ func (s *Server) CancelOrder(orderNumber string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	found := false
-	now := s.opt.Clock.Now()
-	for _, p := range s.st.pkgOrder {
+	now := s.Now()
+	for _, p := range s.st.packages.All() {
 		if p.orderNumber != orderNumber {
 			continue
 		}
@@ -234,7 +231,7 @@ func (s *Server) CancelOrder(orderNumber string) error {
 		p.setStatus(StatusCancelled, now)
 	}
 	if !found {
-		return fmt.Errorf("order %s: %w", orderNumber, ErrNotFound)
+		return fmt.Errorf("order %s: %w", orderNumber, simkit.ErrNotFound)
 	}
 	return nil
 }
@@ -245,12 +242,12 @@ func (s *Server) CancelOrder(orderNumber string) error {
 func (s *Server) SplitPackage(packageID int64, groups ...[]int64) ([]int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.packages[packageID]
+	p := s.st.packages.Get(packageID)
 	if p == nil {
-		return nil, fmt.Errorf("package %d: %w", packageID, ErrNotFound)
+		return nil, fmt.Errorf("package %d: %w", packageID, simkit.ErrNotFound)
 	}
 	if p.status != StatusCreated {
-		return nil, fmt.Errorf("split package %d in %s: %w", packageID, p.status, ErrState)
+		return nil, fmt.Errorf("split package %d in %s: %w", packageID, p.status, simkit.ErrState)
 	}
 	seen := map[int64]bool{}
 	byID := map[int64]*line{}
@@ -260,7 +257,7 @@ func (s *Server) SplitPackage(packageID int64, groups ...[]int64) ([]int64, erro
 	for _, g := range groups {
 		for _, id := range g {
 			if byID[id] == nil || seen[id] {
-				return nil, fmt.Errorf("split: line %d of package %d: %w", id, packageID, ErrNotFound)
+				return nil, fmt.Errorf("split: line %d of package %d: %w", id, packageID, simkit.ErrNotFound)
 			}
 			seen[id] = true
 		}
@@ -274,7 +271,7 @@ func (s *Server) SplitPackage(packageID int64, groups ...[]int64) ([]int64, erro
 	if len(left) > 0 {
 		groups = append(groups, left)
 	}
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	var ids []int64
 	for _, g := range groups {
 		np := s.newPackage(p.orderNumber, now)

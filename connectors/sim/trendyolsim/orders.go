@@ -102,7 +102,7 @@ func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
 	}
 	oldest := c.Now.Add(-s.opt.OrderLookback)
 	var match []*pkg
-	for _, p := range s.st.pkgOrder {
+	for _, p := range s.st.packages.All() {
 		k := key(p)
 		switch {
 		case p.lastModified.Before(oldest),
@@ -123,8 +123,8 @@ func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
 		return (match[i].id < match[j].id) == (dir == "ASC")
 	})
 	content := []map[string]any{}
-	for i := page * size; i < len(match) && i < (page+1)*size; i++ {
-		content = append(content, s.packageJSON(match[i]))
+	for _, p := range simkit.Page(match, page*size, size) {
+		content = append(content, s.packageJSON(p))
 	}
 	return simkit.JSON(http.StatusOK, map[string]any{
 		"page": page, "size": size, "totalElements": len(match),
@@ -239,7 +239,7 @@ func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
 	s.advance(c.Now)
 	oldest := c.Now.Add(-s.opt.StreamRetention).UnixMilli()
 	var match []*pkg
-	for _, p := range s.st.pkgOrder {
+	for _, p := range s.st.packages.All() {
 		lm := p.lastModified.UnixMilli()
 		if lm < cur.Start || lm > cur.End || lm < oldest {
 			continue
@@ -298,7 +298,7 @@ func (s *Server) packageFromPath(c *simkit.Call) (*pkg, *simkit.Reply) {
 		r := badRequest("packageId.invalid", "packageId is a whole number")
 		return nil, &r
 	}
-	p := s.st.packages[id]
+	p := s.st.packages.Get(id)
 	if p == nil {
 		r := simkit.JSON(http.StatusNotFound, errorBody(404, "shipment.package.not.found", "shipment package not found"))
 		return nil, &r
@@ -395,7 +395,7 @@ func (s *Server) handleUnsupplied(c *simkit.Call) simkit.Reply {
 		cancel[lq.LineID] += lq.Quantity
 	}
 	if _, err := s.cancelQuantities(p, cancel, StatusUnSupplied, "seller", "Tedarik edilemedi", *req.ReasonID); err != nil {
-		if errors.Is(err, ErrState) {
+		if errors.Is(err, simkit.ErrState) {
 			return badRequest("status.transition", err.Error())
 		}
 		return badRequest("lines.invalid", err.Error())

@@ -115,8 +115,7 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 		b.items[i] = batchItem{req: it, failures: s.itemFailures(c, it)}
 	}
 	s.st.bodies[h] = c.Now
-	s.st.batches[b.id] = b
-	s.st.batchOrder = append(s.st.batchOrder, b)
+	s.st.batches.Add(b.id, b)
 	return simkit.JSON(http.StatusOK, map[string]string{"batchRequestId": b.id})
 }
 
@@ -139,7 +138,7 @@ func (s *Server) listBelowSale(it itemRequest) bool {
 	if sale == nil && list == nil {
 		return false
 	}
-	if p := s.st.products[it.Barcode]; p != nil {
+	if p := s.st.products.Get(it.Barcode); p != nil {
 		if sale == nil {
 			sale = &p.SalePrice
 		}
@@ -160,7 +159,7 @@ func (s *Server) itemFailures(c *simkit.Call, it itemRequest) []string {
 	if it.Quantity == nil && !it.hasPrice() {
 		out = append(out, ReasonNothingToDo)
 	}
-	if s.st.products[it.Barcode] == nil {
+	if s.st.products.Get(it.Barcode) == nil {
 		out = append(out, ReasonUnknownBarcode)
 	}
 	if it.Quantity != nil && *it.Quantity < 0 {
@@ -195,7 +194,7 @@ func (s *Server) handleBatchResult(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance(c.Now)
-	b := s.st.batches[c.R.PathValue("batchRequestId")]
+	b := s.st.batches.Get(c.R.PathValue("batchRequestId"))
 	if b == nil {
 		return simkit.JSON(http.StatusNotFound, errorBody(404, "batch.request.not.found", "batch request not found"))
 	}
@@ -308,7 +307,7 @@ func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
 		want[b] = true
 	}
 	var match []*Product
-	for _, p := range s.st.catalogue {
+	for _, p := range s.st.products.All() {
 		if len(want) > 0 && !want[p.Barcode] {
 			continue
 		}
@@ -318,8 +317,7 @@ func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
 		match = append(match, p)
 	}
 	content := []map[string]any{}
-	for i := offset; i < len(match) && i < offset+size; i++ {
-		p := match[i]
+	for _, p := range simkit.Page(match, offset, size) {
 		content = append(content, map[string]any{
 			"barcode": p.Barcode, "stockCode": p.StockCode, "productMainId": p.ProductMainID,
 			"contentId": p.ContentID, "quantity": p.Quantity,

@@ -67,40 +67,24 @@ var defaultPerMinute = map[string]int{ // the lowest listing tier
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defD := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defD(&o.Window, 10*time.Second)
-	def(&o.PerWindow, 50)
-	def(&o.MaxItems, 1000)
-	if o.MaxStock == 0 {
-		o.MaxStock = 20000
-	}
-	def(&o.PriceChangesPerMinute, 30)
-	defD(&o.DuplicateWindow, 15*time.Minute)
-	def(&o.DuplicateStatus, http.StatusBadRequest)
-	defD(&o.ResultDelay, time.Second)
-	defD(&o.ResultTTL, 4*time.Hour)
-	if o.Pending == "" {
-		o.Pending = PendingOmitStatus
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.Window, 10*time.Second)
+	simkit.Default(&o.PerWindow, 50)
+	simkit.Default(&o.MaxItems, 1000)
+	simkit.Default(&o.MaxStock, 20000)
+	simkit.Default(&o.PriceChangesPerMinute, 30)
+	simkit.Default(&o.DuplicateWindow, 15*time.Minute)
+	simkit.Default(&o.DuplicateStatus, http.StatusBadRequest)
+	simkit.Default(&o.ResultDelay, time.Second)
+	simkit.Default(&o.ResultTTL, 4*time.Hour)
+	simkit.Default(&o.Pending, PendingOmitStatus)
 	if len(o.StoreFronts) == 0 {
 		o.StoreFronts = []string{"TR"}
 	}
-	defD(&o.OrderLookback, 30*24*time.Hour)
-	defD(&o.StreamMaxRange, 14*24*time.Hour)
-	defD(&o.StreamRetention, 90*24*time.Hour)
-	defD(&o.OrderDateOffset, 3*time.Hour)
+	simkit.Default(&o.OrderLookback, 30*24*time.Hour)
+	simkit.Default(&o.StreamMaxRange, 14*24*time.Hour)
+	simkit.Default(&o.StreamRetention, 90*24*time.Hour)
+	simkit.Default(&o.OrderDateOffset, 3*time.Hour)
 	pm := map[string]int{}
 	for g, n := range defaultPerMinute {
 		pm[g] = n
@@ -128,7 +112,7 @@ type Server struct {
 	retired bool
 }
 
-// New starts a simulator. It panics only if no loopback port can be had.
+// New starts a simulator; it panics only when no loopback port can be had.
 func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.

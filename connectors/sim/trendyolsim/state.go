@@ -2,7 +2,6 @@ package trendyolsim
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,26 +13,19 @@ import (
 
 // state is everything the simulator remembers; guarded by Server.mu.
 type state struct {
-	products  map[string]*Product
-	catalogue []*Product // insertion order, the order of listings
+	products simkit.Table[string, Product] // by barcode, in the order of listings
+	batches  simkit.Table[string, batch]   // by id, in the order sent: batches finish in this order
+	bodies   map[[32]byte]time.Time        // accepted price-and-inventory bodies, for the 15-minute rule
+	prices   *simkit.Limiter               // price updates per barcode per minute
 
-	batches    map[string]*batch
-	batchOrder []*batch               // creation order: batches finish in this order
-	bodies     map[[32]byte]time.Time // accepted price-and-inventory bodies, for the 15-minute rule
-	prices     *simkit.Limiter        // price updates per barcode per minute
-
-	packages   map[int64]*pkg
-	pkgOrder   []*pkg
+	packages   simkit.Table[int64, pkg] // by id, in the order created
 	nextPkgID  int64
 	nextLineID int64
 	nextOrder  int64
 }
 
 func (st *state) init(now time.Time) {
-	st.products = map[string]*Product{}
-	st.batches = map[string]*batch{}
 	st.bodies = map[[32]byte]time.Time{}
-	st.packages = map[int64]*pkg{}
 	// Ids that look like Trendyol's (10-11 digits) so connectors use int64, not int32.
 	st.nextPkgID = 3_200_000_000
 	st.nextLineID = 4_700_000_000
@@ -45,21 +37,12 @@ func (st *state) init(now time.Time) {
 // duplicate-body memory drops what is older than the window. Called with s.mu held by
 // every handler and read-back, so a fake clock needs no background goroutine.
 func (s *Server) advance(now time.Time) {
-	keep := s.st.batchOrder[:0]
-	for _, b := range s.st.batchOrder {
+	s.st.batches.Keep(func(b *batch) bool {
 		if !b.done && !now.Before(b.readyAt) {
 			s.finishBatch(b, now)
 		}
-		if !now.Before(b.created.Add(s.opt.ResultTTL)) {
-			delete(s.st.batches, b.id)
-			continue
-		}
-		keep = append(keep, b)
-	}
-	for i := len(keep); i < len(s.st.batchOrder); i++ {
-		s.st.batchOrder[i] = nil
-	}
-	s.st.batchOrder = keep
+		return now.Before(b.created.Add(s.opt.ResultTTL))
+	})
 	for h, t := range s.st.bodies {
 		if !now.Before(t.Add(s.opt.DuplicateWindow)) {
 			delete(s.st.bodies, h)
@@ -88,14 +71,6 @@ type Product struct {
 	LastUpdate time.Time // when the last one was applied
 }
 
-// ErrExists and ErrNotFound are returned (wrapped) by the seeding and order hooks.
-var (
-	ErrExists     = errors.New("already exists")
-	ErrNotFound   = errors.New("not found")
-	ErrOutOfStock = errors.New("not enough sellable stock")
-	ErrState      = errors.New("not allowed in this status")
-)
-
 // batch is one accepted price-and-inventory request.
 type batch struct {
 	id       string
@@ -118,7 +93,7 @@ func (s *Server) finishBatch(b *batch, now time.Time) {
 	b.finished = b.readyAt
 	for i := range b.items {
 		it := &b.items[i]
-		p := s.st.products[it.req.Barcode]
+		p := s.st.products.Get(it.req.Barcode)
 		if len(it.failures) > 0 || p == nil {
 			if p == nil && len(it.failures) == 0 {
 				it.failures = []string{ReasonUnknownBarcode}
@@ -281,14 +256,9 @@ func (p *pkg) setStatus(status string, now time.Time) {
 	p.history = append(p.history, history{now, status})
 }
 
-func (p *pkg) touch(now time.Time) {
-	// lastModifiedDate must move forward even when a fake clock stands still, or a
-	// cursor-based reader could not tell the change from what it has already seen.
-	if !now.After(p.lastModified) {
-		now = p.lastModified.Add(time.Millisecond)
-	}
-	p.lastModified = now
-}
+// touch moves lastModifiedDate forward, by at least 1 ms even when a fake clock stands
+// still, or a cursor-based reader could not tell the change from what it has seen.
+func (p *pkg) touch(now time.Time) { simkit.Touch(&p.lastModified, now, time.Millisecond) }
 
 func sampleCustomer(c Customer, n int64) Customer {
 	if c.FirstName == "" {
@@ -320,8 +290,7 @@ func (s *Server) newPackage(orderNumber string, now time.Time) *pkg {
 	s.st.nextPkgID += 1 + s.st.nextPkgID%7 // ids are increasing but not contiguous
 	p := &pkg{id: s.st.nextPkgID, orderNumber: orderNumber, created: now, lastModified: now.Add(-time.Millisecond),
 		cargoTracking: "7330" + strconv.FormatInt(s.st.nextPkgID%100000000, 10)}
-	s.st.packages[p.id] = p
-	s.st.pkgOrder = append(s.st.pkgOrder, p)
+	s.st.packages.Add(p.id, p)
 	return p
 }
 
@@ -332,7 +301,7 @@ func (s *Server) restock(lines []*line, qty map[int64]int) {
 		if qty != nil {
 			n = qty[l.id]
 		}
-		if prod := s.st.products[l.product.Barcode]; prod != nil {
+		if prod := s.st.products.Get(l.product.Barcode); prod != nil {
 			prod.Quantity += int64(n)
 		}
 	}
@@ -341,7 +310,7 @@ func (s *Server) restock(lines []*line, qty map[int64]int) {
 // cancelQuantities is the shared path of CancelLine and the unsupplied endpoint.
 func (s *Server) cancelQuantities(p *pkg, cancel map[int64]int, status, by, reason string, code int) (int64, error) {
 	if p.status != StatusCreated && p.status != StatusPicking && p.status != StatusAwaiting {
-		return 0, fmt.Errorf("package %d is %s: %w", p.id, p.status, ErrState)
+		return 0, fmt.Errorf("package %d is %s: %w", p.id, p.status, simkit.ErrState)
 	}
 	byID := map[int64]*line{}
 	for _, l := range p.lines {
@@ -350,13 +319,13 @@ func (s *Server) cancelQuantities(p *pkg, cancel map[int64]int, status, by, reas
 	for id, n := range cancel {
 		l := byID[id]
 		if l == nil {
-			return 0, fmt.Errorf("line %d of package %d: %w", id, p.id, ErrNotFound)
+			return 0, fmt.Errorf("line %d of package %d: %w", id, p.id, simkit.ErrNotFound)
 		}
 		if n < 1 || n > l.qty {
-			return 0, fmt.Errorf("line %d: quantity %d of %d: %w", id, n, l.qty, ErrState)
+			return 0, fmt.Errorf("line %d: quantity %d of %d: %w", id, n, l.qty, simkit.ErrState)
 		}
 	}
-	now := s.opt.Clock.Now()
+	now := s.Now()
 	s.restock(p.lines, cancel)
 	var rest []*line
 	for _, l := range p.lines {
