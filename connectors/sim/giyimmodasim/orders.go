@@ -1,278 +1,203 @@
 package giyimmodasim
 
 import (
-	"fmt"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"syncagent/connectors/money"
+	"syncagent/connectors/sim/simkit"
 )
 
-// DeliveryStatuses are the values PUT /orders/{id}/status accepts.
-var DeliveryStatuses = []string{"pending", "confirmed", "picked_up", "on_the_way", "delivered", "cancelled"}
-
-// Customer is an order's buyer and shipping address.
-type Customer struct {
-	ID                       int64
-	Name, Email, Phone       string
-	Address, City, Country   string
-	PostalCode, TCIdentityNo string
-}
-
-// OrderItem is one line of a new order.
-type OrderItem struct {
-	ProductID    int64
-	Quantity     int
-	Variation    string      // "" takes the first stock row
-	UnitPrice    money.Kurus // zero: the stock row's price
-	Tax          money.Kurus // per unit
-	ShippingCost money.Kurus // for the line
-}
-
-// Order seeds one order.
-type Order struct {
-	Code           string    // default "YYYYMMDD-HHMMSSnn"
-	Date           time.Time // default now
-	Customer       Customer
-	PaymentType    string // bank_payment (default), cash_on_delivery, wallet_payment, iyzico
-	PaymentStatus  string // paid (default) or unpaid
-	DeliveryStatus string // pending (default)
-	OtherSeller    bool   // an order of another seller: not listed; detail answers ForeignStatus
-	Items          []OrderItem
-}
-
-type detail struct {
-	id        int64
-	product   Product
-	row       *stockRow
-	variation string
-	quantity  int
-	unitPrice money.Kurus
-	tax       money.Kurus
-	shipping  money.Kurus
-	status    string
-}
-
-type order struct {
-	id                                   int64
-	code                                 string
-	date                                 time.Time
-	customer                             Customer
-	paymentType, paymentStatus, delivery string
-	trackingCode                         string
-	invoiceURL                           string
-	otherSeller                          bool
-	details                              []*detail
-}
-
-// Line amounts are per line (price = unit price × quantity), as order_details rows
-// are written by Laravel e-commerce backends of this kind (assumed; UNSPECIFIED).
-func (d *detail) price() money.Kurus { return d.unitPrice * money.Kurus(d.quantity) }
-func (d *detail) taxTotal() money.Kurus {
-	return d.tax * money.Kurus(d.quantity)
-}
-
-func (o *order) grandTotal() money.Kurus {
-	var t money.Kurus
-	for _, d := range o.details {
-		t += d.price() + d.taxTotal() + d.shipping
+// handleListOrders serves GET /api/seller/orders: filters status (delivery),
+// payment_status, date_from/date_to (Y-m-d, local days), search (code or customer
+// name); newest first (assumed); no updated-since filter and no updated_at.
+func (s *Server) handleListOrders(c *simkit.Call) simkit.Reply {
+	page, perPage, all, rep := pageParams(c)
+	if rep != nil {
+		return *rep
 	}
-	return t
-}
-
-// OrderView is a read-back copy of an order.
-type OrderView struct {
-	ID             int64
-	Code           string
-	PaymentStatus  string
-	DeliveryStatus string
-	TrackingCode   string
-	InvoiceURL     string
-	GrandTotal     money.Kurus
-	DetailIDs      []int64
-}
-
-func (o *order) view() OrderView {
-	v := OrderView{ID: o.id, Code: o.code, PaymentStatus: o.paymentStatus, DeliveryStatus: o.delivery,
-		TrackingCode: o.trackingCode, InvoiceURL: o.invoiceURL, GrandTotal: o.grandTotal()}
-	for _, d := range o.details {
-		v.DetailIDs = append(v.DetailIDs, d.id)
+	q := c.R.URL.Query()
+	status, pay := q.Get("status"), q.Get("payment_status")
+	if status != "" && !slices.Contains(DeliveryStatuses, status) {
+		return invalid(map[string][]string{"status": {"The selected status is invalid."}})
 	}
-	return v
-}
-
-func (p *product) row(variation string) *stockRow {
-	if variation == "" {
-		return p.rows[0]
+	if pay != "" && pay != "paid" && pay != "unpaid" {
+		return invalid(map[string][]string{"payment_status": {"The selected payment status is invalid."}})
 	}
-	for _, r := range p.rows {
-		if r.variant == variation {
-			return r
-		}
-	}
-	return nil
-}
-
-// AddOrder creates an order and takes its quantities off stock; nothing changes on error.
-func (s *Server) AddOrder(in Order) (OrderView, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(in.Items) == 0 {
-		return OrderView{}, fmt.Errorf("add order: no items: %w", ErrInvalid)
-	}
-	need := map[*stockRow]int64{}
-	for _, it := range in.Items {
-		p := s.st.byID[it.ProductID]
-		if p == nil {
-			return OrderView{}, fmt.Errorf("add order: product %d: %w", it.ProductID, ErrNotFound)
-		}
-		r := p.row(it.Variation)
-		if r == nil {
-			return OrderView{}, fmt.Errorf("add order: product %d variation %q: %w", it.ProductID, it.Variation, ErrNotFound)
-		}
-		if it.Quantity < 1 {
-			return OrderView{}, fmt.Errorf("add order: quantity %d: %w", it.Quantity, ErrInvalid)
-		}
-		need[r] += int64(it.Quantity)
-		if need[r] > r.qty {
-			return OrderView{}, fmt.Errorf("add order: product %d wants %d, %d in stock: %w", it.ProductID, need[r], r.qty, ErrOutOfStock)
-		}
-	}
-	now := s.opt.Clock.Now()
-	s.st.nextOrder++
-	o := &order{id: s.st.nextOrder, code: in.Code, date: in.Date, customer: in.Customer,
-		paymentType: in.PaymentType, paymentStatus: in.PaymentStatus, delivery: in.DeliveryStatus, otherSeller: in.OtherSeller}
-	if o.date.IsZero() {
-		o.date = now
-	}
-	if o.code == "" {
-		o.code = o.date.In(istanbul).Format("20060102-150405") + fmt.Sprintf("%02d", o.id%100)
-	}
-	if o.paymentType == "" {
-		o.paymentType = "bank_payment"
-	}
-	if o.paymentStatus == "" {
-		o.paymentStatus = "paid"
-	}
-	if o.delivery == "" {
-		o.delivery = "pending"
-	}
-	if o.customer.Name == "" {
-		o.customer = Customer{ID: 45, Name: "Ahmet Yılmaz", Email: "ahmet@example.com", Phone: "05551234567",
-			Address: "Atatürk Cad. No:123", City: "İstanbul", Country: "Türkiye", PostalCode: "34000"}
-	}
-	for _, it := range in.Items {
-		p := s.st.byID[it.ProductID]
-		r := p.row(it.Variation)
-		r.qty -= int64(it.Quantity)
-		price := it.UnitPrice
-		if price == 0 {
-			price = r.price
-		}
-		s.st.nextLine++
-		o.details = append(o.details, &detail{id: s.st.nextLine, product: p.view(), row: r, variation: it.Variation,
-			quantity: it.Quantity, unitPrice: price, tax: it.Tax, shipping: it.ShippingCost, status: o.delivery})
-	}
-	s.st.orders = append(s.st.orders, o)
-	s.st.ordByID[o.id] = o
-	return o.view(), nil
-}
-
-// Order returns one order as it is now.
-func (s *Server) Order(id int64) (OrderView, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
-	if o == nil {
-		return OrderView{}, false
-	}
-	return o.view(), true
-}
-
-// SetDeliveryStatus changes an order's (and all its lines') delivery status as the
-// platform would; "cancelled" gives the stock back once.
-func (s *Server) SetDeliveryStatus(id int64, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
-	if o == nil {
-		return fmt.Errorf("order %d: %w", id, ErrNotFound)
-	}
-	if !slices.Contains(DeliveryStatuses, status) {
-		return fmt.Errorf("delivery status %q: %w", status, ErrInvalid)
-	}
-	s.setDelivery(o, status, "")
-	return nil
-}
-
-// SetPaymentStatus sets paid/unpaid, which only an admin can do on the real platform.
-func (s *Server) SetPaymentStatus(id int64, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.ordByID[id]
-	if o == nil {
-		return fmt.Errorf("order %d: %w", id, ErrNotFound)
-	}
-	if status != "paid" && status != "unpaid" {
-		return fmt.Errorf("payment status %q: %w", status, ErrInvalid)
-	}
-	o.paymentStatus = status
-	return nil
-}
-
-// CancelOrder cancels the order and gives its stock back, as POST /orders/{id}/cancel does.
-func (s *Server) CancelOrder(id int64) error { return s.SetDeliveryStatus(id, "cancelled") }
-
-// CancelLine cancels one order line (order_details row) and gives its stock back; the
-// order itself stays as it is unless no live line is left.
-func (s *Server) CancelLine(orderID, detailID int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.st.ordByID[orderID]
-	if o == nil {
-		return fmt.Errorf("order %d: %w", orderID, ErrNotFound)
-	}
-	live := 0
-	var hit *detail
-	for _, d := range o.details {
-		if d.id == detailID {
-			hit = d
-		}
-		if d.status != "cancelled" {
-			live++
-		}
-	}
-	if hit == nil || hit.status == "cancelled" {
-		return fmt.Errorf("line %d of order %d: %w", detailID, orderID, ErrNotFound)
-	}
-	hit.row.qty += int64(hit.quantity)
-	hit.status = "cancelled"
-	if live == 1 {
-		o.delivery = "cancelled"
-	}
-	return nil
-}
-
-func (s *Server) setDelivery(o *order, status, tracking string) {
-	if status == "cancelled" && o.delivery != "cancelled" {
-		for _, d := range o.details {
-			if d.status != "cancelled" {
-				d.row.qty += int64(d.quantity)
+	var from, to time.Time
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+		add  int
+	}{{"date_from", &from, 0}, {"date_to", &to, 1}} {
+		if v := q.Get(f.name); v != "" {
+			d, err := time.ParseInLocation("2006-01-02", v, istanbul)
+			if err != nil {
+				return invalid(map[string][]string{f.name: {"The " + strings.ReplaceAll(f.name, "_", " ") + " does not match the format Y-m-d."}})
 			}
+			*f.dst = d.AddDate(0, 0, f.add)
 		}
 	}
-	o.delivery = status
-	for _, d := range o.details {
-		d.status = status
+	search := strings.ToLower(q.Get("search"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var match []*order
+	for _, o := range s.st.orders.All() {
+		switch {
+		case o.otherSeller,
+			status != "" && o.delivery != status,
+			pay != "" && o.paymentStatus != pay,
+			!from.IsZero() && o.date.Before(from),
+			!to.IsZero() && !o.date.Before(to),
+			search != "" && !strings.Contains(strings.ToLower(o.code), search) && !strings.Contains(strings.ToLower(o.customer.Name), search):
+			continue
+		}
+		match = append(match, o)
 	}
-	if tracking != "" {
-		o.trackingCode = tracking
+	sort.SliceStable(match, func(i, j int) bool {
+		if !match[i].date.Equal(match[j].date) {
+			return match[i].date.After(match[j].date)
+		}
+		return match[i].id > match[j].id
+	})
+	items := make([]map[string]any, 0, len(match))
+	for _, o := range match {
+		items = append(items, orderSummary(o))
 	}
+	return pageOf(items, page, perPage, all)
 }
 
-func idString(id int64) string { return strconv.FormatInt(id, 10) }
+func (s *Server) orderFromPath(c *simkit.Call) (*order, *simkit.Reply) {
+	id, err := strconv.ParseInt(c.R.PathValue("id"), 10, 64)
+	o := s.st.orders.Get(id)
+	if err != nil || o == nil {
+		r := fail(http.StatusNotFound, "Order not found.")
+		return nil, &r
+	}
+	if o.otherSeller {
+		r := fail(s.opt.ForeignStatus, "This order does not belong to you.")
+		if s.opt.ForeignStatus == http.StatusNotFound {
+			r = fail(http.StatusNotFound, "Order not found.")
+		}
+		return nil, &r
+	}
+	return o, nil
+}
+
+// handleGetOrder serves GET /api/seller/orders/{id}: the list fields plus the shipping
+// address and the order_details lines (amounts as strings, per line).
+func (s *Server) handleGetOrder(c *simkit.Call) simkit.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, rep := s.orderFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	body := orderSummary(o)
+	addr := map[string]any{"name": o.customer.Name, "email": o.customer.Email, "phone": o.customer.Phone,
+		"address": o.customer.Address, "city": o.customer.City, "country": o.customer.Country,
+		"postal_code": o.customer.PostalCode}
+	if o.customer.TCIdentityNo != "" {
+		addr["tc_identity_number"] = o.customer.TCIdentityNo
+	}
+	body["shipping_address"] = addr
+	body["tracking_code"] = nullable(o.trackingCode)
+	body["invoice_url"] = nullable(o.invoiceURL)
+	lines := make([]map[string]any, 0, len(o.details))
+	for _, d := range o.details {
+		lines = append(lines, map[string]any{
+			"id": d.id, "order_id": o.id, "product_id": d.product.ID, "variation": d.variation,
+			"quantity": d.quantity, "price": d.price().String(), "tax": d.taxTotal().String(),
+			"shipping_cost": d.shipping.String(), "delivery_status": d.status,
+			"product": map[string]any{"id": d.product.ID, "name": d.product.Name, "sku": nullable(d.product.SKU)},
+		})
+	}
+	body["order_details"] = lines
+	return simkit.JSON(http.StatusOK, okBody("", body))
+}
+
+// handleOrderStatus serves PUT /api/seller/orders/{id}/status {"delivery_status",
+// "tracking_code"}: every line gets the same status. A cancelled order cannot move.
+func (s *Server) handleOrderStatus(c *simkit.Call) simkit.Reply {
+	var req struct {
+		DeliveryStatus string `json:"delivery_status"`
+		TrackingCode   string `json:"tracking_code"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return fail(http.StatusBadRequest, "Invalid JSON body.")
+	}
+	switch {
+	case req.DeliveryStatus == "":
+		return invalid(map[string][]string{"delivery_status": {"The delivery status field is required."}})
+	case !slices.Contains(DeliveryStatuses, req.DeliveryStatus):
+		return invalid(map[string][]string{"delivery_status": {"The selected delivery status is invalid."}})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, rep := s.orderFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	if o.delivery == "cancelled" && req.DeliveryStatus != "cancelled" {
+		return invalid(map[string][]string{"delivery_status": {"A cancelled order cannot change its status."}})
+	}
+	s.setDelivery(o, req.DeliveryStatus, req.TrackingCode)
+	return simkit.JSON(http.StatusOK, okBody("Order status updated successfully", orderSummary(o)))
+}
+
+// handleCancel serves POST /api/seller/orders/{id}/cancel: the order and its lines
+// become cancelled and their stock comes back; a second cancel is refused.
+func (s *Server) handleCancel(c *simkit.Call) simkit.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, rep := s.orderFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	if o.delivery == "cancelled" {
+		return invalid(map[string][]string{"order": {"The order is already cancelled."}})
+	}
+	s.setDelivery(o, "cancelled", "")
+	return simkit.JSON(http.StatusOK, okBody("Order cancelled successfully", orderSummary(o)))
+}
+
+// handleInvoice serves POST /api/seller/orders/{id}/upload-invoice (multipart field invoice_file).
+func (s *Server) handleInvoice(c *simkit.Call) simkit.Reply {
+	mt, _, _ := mime.ParseMediaType(c.R.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return invalid(map[string][]string{"invoice_file": {"The invoice file field is required."}})
+	}
+	c.R.Body = http.MaxBytesReader(nil, readCloser(c.Body), simkit.MaxBody)
+	if err := c.R.ParseMultipartForm(8 << 20); err != nil {
+		return invalid(map[string][]string{"invoice_file": {"The invoice file could not be read."}})
+	}
+	defer c.R.MultipartForm.RemoveAll()
+	f, hdr, err := c.R.FormFile("invoice_file")
+	if err != nil {
+		if errors.Is(err, http.ErrMissingFile) {
+			return invalid(map[string][]string{"invoice_file": {"The invoice file field is required."}})
+		}
+		return invalid(map[string][]string{"invoice_file": {"The invoice file could not be read."}})
+	}
+	f.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, rep := s.orderFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	s.st.nextFile++
+	o.invoiceURL = s.URL + "/storage/uploads/all/" + idString(s.st.nextFile) + "-" + hdr.Filename
+	return simkit.JSON(http.StatusOK, okBody("Invoice uploaded successfully", map[string]any{
+		"order_id": o.id, "invoice_file_id": s.st.nextFile, "invoice_url": o.invoiceURL,
+	}))
+}
 
 type bytesReadCloser struct{ *strings.Reader }
 

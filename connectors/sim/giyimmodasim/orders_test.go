@@ -7,13 +7,15 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 func TestOrders(t *testing.T) {
 	s, clock, c := newSim(t, Options{})
 	ps := seed(t, s, 2)
 	dress, _ := s.AddProduct(Product{Name: "Elbise", UnitPrice: 50000, Stock: 4, Variants: []Variant{{Name: "M", Qty: 7}}})
-	if _, err := s.AddOrder(Order{Items: []OrderItem{{ProductID: ps[0].ID, Quantity: 11}}}); !errors.Is(err, ErrOutOfStock) {
+	if _, err := s.AddOrder(Order{Items: []OrderItem{{ProductID: ps[0].ID, Quantity: 11}}}); !errors.Is(err, simkit.ErrOutOfStock) {
 		t.Fatalf("oversell: %v", err)
 	}
 	first, err := s.AddOrder(Order{Items: []OrderItem{

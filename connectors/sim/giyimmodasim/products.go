@@ -1,233 +1,15 @@
 package giyimmodasim
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
 )
-
-// Errors of the seeding and order hooks (wrapped).
-var (
-	ErrExists     = errors.New("already exists")
-	ErrNotFound   = errors.New("not found")
-	ErrOutOfStock = errors.New("not enough stock")
-	ErrInvalid    = errors.New("invalid request")
-)
-
-// istanbul is Turkey's zone (UTC+3 all year since 2016): the API's "Y-m-d H:i:s" dates
-// are assumed to be local time. A fixed zone needs no tzdata on the machine.
-var istanbul = time.FixedZone("+03", 3*60*60)
-
-const laravelDate = "2006-01-02 15:04:05"
-
-// Variant is an extra product_stocks row of a product with variants.
-type Variant struct {
-	Name  string // e.g. "M-Siyah"
-	Qty   int64
-	Price money.Kurus // zero: the product's unit price
-}
-
-// Product is one Giyim Moda product, keyed by its numeric id.
-type Product struct {
-	ID          int64 // generated when zero
-	Name        string
-	SKU         string // optional at Giyim Moda
-	Barcode     string // optional
-	UnitPrice   money.Kurus
-	Stock       int64     // the first product_stocks row
-	Variants    []Variant // further rows; writes of current_stock touch only the first row
-	Status      string    // published (default), pending, unpublished
-	OtherSeller bool      // belongs to another seller: never listed, never writable
-	CategoryID  int64
-	Updates     int // bulk-update items applied
-	UpdatedAt   time.Time
-}
-
-type stockRow struct {
-	id      int64
-	variant string
-	qty     int64
-	price   money.Kurus
-}
-
-type product struct {
-	Product
-	rows    []*stockRow
-	created time.Time
-}
-
-// state is what the simulator remembers; guarded by Server.mu.
-type state struct {
-	products  []*product
-	byID      map[int64]*product
-	nextID    int64
-	nextRow   int64
-	nextToken int
-	orders    []*order
-	ordByID   map[int64]*order
-	nextOrder int64
-	nextLine  int64
-	nextFile  int64
-}
-
-func (st *state) init() {
-	st.byID = map[int64]*product{}
-	st.ordByID = map[int64]*order{}
-	st.nextID, st.nextRow, st.nextOrder, st.nextLine, st.nextFile = 36556, 900, 122, 182, 455
-}
-
-// AddProduct seeds a product and returns it with its id.
-func (s *Server) AddProduct(p Product) (Product, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p.ID == 0 {
-		s.st.nextID++
-		p.ID = s.st.nextID
-	}
-	if s.st.byID[p.ID] != nil {
-		return Product{}, fmt.Errorf("product %d: %w", p.ID, ErrExists)
-	}
-	if p.Status == "" {
-		p.Status = "published"
-	}
-	if p.Name == "" {
-		p.Name = "Ürün " + strconv.FormatInt(p.ID, 10)
-	}
-	if p.CategoryID == 0 {
-		p.CategoryID = 149
-	}
-	now := s.opt.Clock.Now()
-	if p.UpdatedAt.IsZero() {
-		p.UpdatedAt = now
-	}
-	np := &product{Product: p, created: now}
-	s.st.nextRow++
-	np.rows = append(np.rows, &stockRow{id: s.st.nextRow, qty: p.Stock, price: p.UnitPrice})
-	for _, v := range p.Variants {
-		s.st.nextRow++
-		price := v.Price
-		if price == 0 {
-			price = p.UnitPrice
-		}
-		np.rows = append(np.rows, &stockRow{id: s.st.nextRow, variant: v.Name, qty: v.Qty, price: price})
-	}
-	np.Variants = nil
-	s.st.products = append(s.st.products, np)
-	s.st.byID[p.ID] = np
-	return np.view(), nil
-}
-
-func (p *product) view() Product {
-	v := p.Product
-	v.Stock = p.rows[0].qty
-	v.Variants = nil
-	for _, r := range p.rows[1:] {
-		v.Variants = append(v.Variants, Variant{Name: r.variant, Qty: r.qty, Price: r.price})
-	}
-	return v
-}
-
-// Product returns one product as it is now.
-func (s *Server) Product(id int64) (Product, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.st.byID[id]
-	if p == nil {
-		return Product{}, false
-	}
-	return p.view(), true
-}
-
-// Snapshot returns every product by id.
-func (s *Server) Snapshot() map[int64]Product {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[int64]Product, len(s.st.products))
-	for _, p := range s.st.products {
-		out[p.ID] = p.view()
-	}
-	return out
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// productJSON renders a product as Laravel would: amounts as strings, published as a
-// tinyint, local "Y-m-d H:i:s" dates.
-func productJSON(p *product) map[string]any {
-	stocks := make([]map[string]any, 0, len(p.rows))
-	for _, r := range p.rows {
-		stocks = append(stocks, map[string]any{"id": r.id, "product_id": p.ID, "variant": r.variant,
-			"sku": p.SKU, "price": r.price.String(), "qty": r.qty})
-	}
-	return map[string]any{
-		"id": p.ID, "name": p.Name, "sku": nullable(p.SKU), "barcode": nullable(p.Barcode),
-		"unit_price": p.UnitPrice.String(), "current_stock": p.rows[0].qty,
-		"published": boolInt(p.Status == "published"), "status": p.Status,
-		"category_id": p.CategoryID, "unit": "adet",
-		"thumbnail_img": "https://www.giyimmoda.com.tr/public/uploads/all/" + strconv.FormatInt(p.ID, 10) + ".webp",
-		"stocks":        stocks,
-		"created_at":    p.created.In(istanbul).Format(laravelDate),
-		"updated_at":    p.UpdatedAt.In(istanbul).Format(laravelDate),
-	}
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// pageParams reads page and per_page (default 15; "all" or -1 for everything).
-func pageParams(c *simkit.Call) (page, perPage int, all bool, rep *simkit.Reply) {
-	q := c.R.URL.Query()
-	pp := strings.TrimSpace(q.Get("per_page"))
-	switch pp {
-	case "":
-		perPage = 15
-	case "all", "-1":
-		all = true
-	default:
-		n, err := strconv.Atoi(pp)
-		if err != nil || n < 1 {
-			r := invalid(map[string][]string{"per_page": {"The per page must be an integer, \"all\" or -1."}})
-			return 0, 0, false, &r
-		}
-		perPage = n
-	}
-	page, err := simkit.QueryInt(q, "page", 1)
-	if err != nil || page < 1 {
-		r := invalid(map[string][]string{"page": {"The page must be at least 1."}})
-		return 0, 0, false, &r
-	}
-	return page, perPage, all, nil
-}
-
-// pageOf answers a list in the envelope; unpaged lists carry no pagination block.
-func pageOf(items []map[string]any, page, perPage int, all bool) simkit.Reply {
-	if all {
-		return simkit.JSON(http.StatusOK, map[string]any{"success": true, "data": items})
-	}
-	total := len(items)
-	last := max((total+perPage-1)/perPage, 1)
-	data := []map[string]any{}
-	for i := (page - 1) * perPage; i < total && i < page*perPage; i++ {
-		data = append(data, items[i])
-	}
-	return simkit.JSON(http.StatusOK, map[string]any{"success": true, "data": data,
-		"pagination": map[string]any{"current_page": page, "last_page": last, "per_page": perPage, "total": total}})
-}
 
 // handleListProducts serves GET /api/seller/products (search by name, status filter).
 func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
@@ -244,7 +26,7 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var items []map[string]any
-	for _, p := range s.st.products {
+	for _, p := range s.st.products.All() {
 		if p.OtherSeller || status != "" && p.Status != status ||
 			search != "" && !strings.Contains(strings.ToLower(p.Name), search) {
 			continue
@@ -252,4 +34,132 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 		items = append(items, productJSON(p))
 	}
 	return pageOf(items, page, perPage, all)
+}
+
+// bulkItem is one parsed products[] element.
+type bulkItem struct {
+	index     int
+	id        int64
+	hasID     bool
+	price     *money.Kurus
+	stock     *int64
+	published *bool
+	errs      map[string][]string
+}
+
+func parseBulkItem(i int, raw map[string]json.RawMessage) bulkItem {
+	it := bulkItem{index: i, errs: map[string][]string{}}
+	field := func(name string) string { return "products." + strconv.Itoa(i) + "." + name }
+	if simkit.Absent(raw["id"]) {
+		it.errs[field("id")] = []string{"The " + field("id") + " field is required."}
+	} else if n, err := simkit.LooseInteger(raw["id"]); err != nil {
+		it.errs[field("id")] = []string{"The " + field("id") + " must be an integer."}
+	} else {
+		it.id, it.hasID = n, true
+	}
+	if !simkit.Absent(raw["unit_price"]) {
+		if k, err := simkit.LooseDecimal(raw["unit_price"]); err != nil {
+			it.errs[field("unit_price")] = []string{"The " + field("unit_price") + " must be a number."}
+		} else if k < 0 {
+			it.errs[field("unit_price")] = []string{"The " + field("unit_price") + " must be at least 0."}
+		} else {
+			it.price = &k
+		}
+	}
+	if !simkit.Absent(raw["current_stock"]) {
+		if n, err := simkit.LooseInteger(raw["current_stock"]); err != nil {
+			it.errs[field("current_stock")] = []string{"The " + field("current_stock") + " must be an integer."}
+		} else if n < 0 {
+			it.errs[field("current_stock")] = []string{"The " + field("current_stock") + " must be at least 0."}
+		} else {
+			it.stock = &n
+		}
+	}
+	if !simkit.Absent(raw["published"]) {
+		if b, err := simkit.LooseBool(raw["published"]); err != nil {
+			it.errs[field("published")] = []string{"The " + field("published") + " field must be true or false."}
+		} else {
+			it.published = &b
+		}
+	}
+	return it
+}
+
+// handleBulkUpdate serves the bulk update: synchronous, partial success, failed items
+// listed in data.errors as {"index","id","message","errors"} (the element shape is
+// UNSPECIFIED; this is the simulator's choice).
+func (s *Server) handleBulkUpdate(c *simkit.Call) simkit.Reply {
+	var req struct {
+		Products []map[string]json.RawMessage `json:"products"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return invalid(map[string][]string{"products": {"The products must be an array of objects."}})
+	}
+	if len(req.Products) == 0 {
+		return invalid(map[string][]string{"products": {"The products field is required."}})
+	}
+	if len(req.Products) > s.opt.MaxBulk {
+		return invalid(map[string][]string{"products": {fmt.Sprintf("The products may not have more than %d items.", s.opt.MaxBulk)}})
+	}
+	items := make([]bulkItem, len(req.Products))
+	all := map[string][]string{}
+	for i, raw := range req.Products {
+		items[i] = parseBulkItem(i, raw)
+		for k, v := range items[i].errs {
+			all[k] = v
+		}
+	}
+	if s.opt.StrictBulk && len(all) > 0 {
+		return invalid(all)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	updated := 0
+	errs := []map[string]any{}
+	for _, it := range items {
+		msg := ""
+		var p *product
+		switch {
+		case len(it.errs) > 0:
+			msg = "Validation failed."
+		default:
+			if p = s.st.products.Get(it.id); p == nil || p.OtherSeller {
+				msg = "Product not found or does not belong to you."
+			} else if r, rejected := c.Reject(strconv.FormatInt(p.ID, 10), p.SKU, p.Barcode); rejected {
+				msg = r
+			}
+		}
+		if msg != "" {
+			e := map[string]any{"index": it.index, "message": msg}
+			if it.hasID {
+				e["id"] = it.id
+			}
+			if len(it.errs) > 0 {
+				e["errors"] = it.errs
+			}
+			errs = append(errs, e)
+			continue
+		}
+		if it.price != nil {
+			p.UnitPrice = *it.price
+			for _, r := range p.rows {
+				r.price = *it.price
+			}
+		}
+		if it.stock != nil {
+			p.rows[0].qty = *it.stock // variant products: the first stock row only
+		}
+		if it.published != nil {
+			p.Status = "unpublished"
+			if *it.published {
+				p.Status = "published"
+			}
+		}
+		p.Updates++
+		p.UpdatedAt = c.Now
+		updated++
+	}
+	failed := len(errs)
+	return simkit.JSON(http.StatusOK, okBody(fmt.Sprintf("Bulk update completed. Updated: %d, Failed: %d", updated, failed),
+		map[string]any{"updated_count": updated, "failed_count": failed, "errors": errs}))
 }

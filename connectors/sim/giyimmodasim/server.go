@@ -6,10 +6,8 @@
 package giyimmodasim
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,218 +31,65 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	if o.SellerID == 0 {
-		o.SellerID = 10
-	}
-	if o.PerMinute == 0 {
-		o.PerMinute = 600
-	}
-	if o.MaxBulk == 0 {
-		o.MaxBulk = 100
-	}
-	if o.BulkUpdatePath == "" {
-		o.BulkUpdatePath = "/api/seller/products/bulk-update"
-	}
-	if o.ForeignStatus == 0 {
-		o.ForeignStatus = http.StatusNotFound
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.SellerID, 10)
+	simkit.Default(&o.PerMinute, 600)
+	simkit.Default(&o.MaxBulk, 100)
+	simkit.Default(&o.BulkUpdatePath, "/api/seller/products/bulk-update")
+	simkit.Default(&o.ForeignStatus, http.StatusNotFound)
 }
 
-// Server is a running Giyim Moda simulator.
+// Server is a running Giyim Moda simulator. The embedded Sim gives it URL, Close,
+// SetFaults, Faults, Stats (MaxInWindow over one minute) and ResetStats.
 type Server struct {
-	URL string
+	*simkit.Sim
 
 	opt     Options
-	http    *simkit.Server
-	faults  *simkit.Injector
-	stats   *simkit.Recorder
-	limiter *simkit.Limiter
+	limiter *simkit.Limiter // per credential
+	rate    simkit.RateHeaders
+	tokens  *simkit.Tokens // login tokens: Sanctum's "<id>|<random>", no expiry of their own
 
-	mu     sync.Mutex
-	tokens map[string]time.Time // bearer token → expiry (zero: never)
-	st     state
+	mu sync.Mutex
+	st state
 }
 
 // New starts a simulator; it panics only when no loopback port can be had.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:     opt,
-		faults:  simkit.NewInjector(opt.Clock),
-		stats:   simkit.NewRecorder(time.Minute),
 		limiter: simkit.NewLimiter(opt.PerMinute, time.Minute),
-		tokens:  map[string]time.Time{},
+		rate:    simkit.RateHeaders{Limit: opt.RateHeaders, RetryAfter: opt.RateHeaders},
+		tokens:  simkit.NewTokens(0, func(n int) string { return strconv.Itoa(n) + "|" + simkit.RandomHex(20) }),
 	}
 	s.st.init()
-	const base = "/api/seller"
-	routes := []simkit.Route{
-		{Method: "POST", Pattern: base + "/login", Endpoint: "login", Handle: s.handleLogin},
-		{Method: "GET", Pattern: base + "/profile", Endpoint: "profile", Handle: s.handleProfile},
-		{Method: "GET", Pattern: base + "/shop", Endpoint: "shop", Handle: s.handleProfile},
-		{Method: "GET", Pattern: base + "/products", Endpoint: "products", Handle: s.handleListProducts},
-		{Method: "POST", Pattern: opt.BulkUpdatePath, Endpoint: "bulk-update", Handle: s.handleBulkUpdate},
-		{Method: "GET", Pattern: base + "/orders", Endpoint: "orders", Handle: s.handleListOrders},
-		{Method: "GET", Pattern: base + "/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
-		{Method: "PUT", Pattern: base + "/orders/{id}/status", Endpoint: "order-status", Handle: s.handleOrderStatus},
-		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
-		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
-	}
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, routes, simkit.Hooks{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: s.routes(),
 		Gate:      s.gate,
 		ErrorBody: func(_ int, msg string) any { return failBody(msg, nil) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.http, s.URL = srv, srv.URL
+	s.Sim = sim
 	return s, nil
 }
 
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Stats returns per-endpoint counters; MaxInWindow is over one minute.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
-
-// RevokeTokens invalidates every bearer token issued by login.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	s.tokens = map[string]time.Time{}
-	s.mu.Unlock()
-}
-
-func okBody(msg string, data any) map[string]any {
-	if msg == "" {
-		msg = "İşlem başarılı"
+func (s *Server) routes() []simkit.Route {
+	const base = "/api/seller"
+	return []simkit.Route{
+		{Method: "POST", Pattern: base + "/login", Endpoint: "login", Handle: s.handleLogin},
+		{Method: "GET", Pattern: base + "/profile", Endpoint: "profile", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/shop", Endpoint: "shop", Handle: s.handleProfile},
+		{Method: "GET", Pattern: base + "/products", Endpoint: "products", Handle: s.handleListProducts},
+		{Method: "POST", Pattern: s.opt.BulkUpdatePath, Endpoint: "bulk-update", Handle: s.handleBulkUpdate},
+		{Method: "GET", Pattern: base + "/orders", Endpoint: "orders", Handle: s.handleListOrders},
+		{Method: "GET", Pattern: base + "/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
+		{Method: "PUT", Pattern: base + "/orders/{id}/status", Endpoint: "order-status", Handle: s.handleOrderStatus},
+		{Method: "POST", Pattern: base + "/orders/{id}/cancel", Endpoint: "order-cancel", Handle: s.handleCancel},
+		{Method: "POST", Pattern: base + "/orders/{id}/upload-invoice", Endpoint: "upload-invoice", Handle: s.handleInvoice},
 	}
-	return map[string]any{"success": true, "message": msg, "data": data}
-}
-
-func failBody(msg string, errs map[string][]string) map[string]any {
-	b := map[string]any{"success": false, "message": msg}
-	if errs != nil {
-		b["errors"] = errs
-	}
-	return b
-}
-
-func fail(status int, msg string) simkit.Reply { return simkit.JSON(status, failBody(msg, nil)) }
-
-func invalid(errs map[string][]string) simkit.Reply {
-	msg := "The given data was invalid."
-	for _, v := range errs {
-		if len(v) > 0 {
-			msg = v[0]
-			break
-		}
-	}
-	return simkit.JSON(http.StatusUnprocessableEntity, failBody(msg, errs))
-}
-
-// gate counts the request against its credential's minute budget, then authenticates.
-func (s *Server) gate(c *simkit.Call) *simkit.Reply {
-	principal := s.principal(c)
-	key := principal
-	if key == "" {
-		key = "anonymous"
-	}
-	d := s.limiter.Take(key, c.Now)
-	if s.opt.RateHeaders && d.Limit > 0 {
-		c.Header.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Header.Set("X-RateLimit-Remaining", strconv.Itoa(max(d.Remaining, 0)))
-	}
-	if !d.Allowed {
-		r := fail(http.StatusTooManyRequests, "Too Many Attempts.")
-		if s.opt.RateHeaders {
-			r.Header = http.Header{"Retry-After": {simkit.RetryAfterSeconds(d.RetryAfter)},
-				"X-Ratelimit-Reset": {strconv.FormatInt(d.Reset.Unix()+1, 10)}}
-		}
-		return &r
-	}
-	if c.Endpoint == "login" {
-		return nil
-	}
-	if principal == "" {
-		r := fail(http.StatusUnauthorized, "Unauthenticated.")
-		return &r
-	}
-	c.Principal = principal
-	return nil
-}
-
-func (s *Server) principal(c *simkit.Call) string {
-	key, secret := c.R.Header.Get("X-API-Key"), c.R.Header.Get("X-API-Secret")
-	if key != "" && key == s.opt.APIKey && secret == s.opt.APISecret && s.opt.APISecret != "" {
-		return "key:" + key
-	}
-	if tok, ok := strings.CutPrefix(c.R.Header.Get("Authorization"), "Bearer "); ok {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		exp, ok := s.tokens[tok]
-		if ok && (exp.IsZero() || c.Now.Before(exp)) {
-			return "token:" + s.opt.Email
-		}
-	}
-	return ""
-}
-
-// handleLogin serves the assumed POST /api/seller/login {"email","password"}.
-func (s *Server) handleLogin(c *simkit.Call) simkit.Reply {
-	var req struct{ Email, Password string }
-	if err := json.Unmarshal(c.Body, &req); err != nil {
-		return fail(http.StatusBadRequest, "Invalid JSON body.")
-	}
-	errs := map[string][]string{}
-	if req.Email == "" {
-		errs["email"] = []string{"The email field is required."}
-	}
-	if req.Password == "" {
-		errs["password"] = []string{"The password field is required."}
-	}
-	if len(errs) > 0 {
-		return invalid(errs)
-	}
-	if s.opt.Email == "" || req.Email != s.opt.Email || req.Password != s.opt.Password {
-		return fail(http.StatusUnauthorized, "Invalid credentials.")
-	}
-	s.mu.Lock()
-	s.st.nextToken++
-	tok := strconv.Itoa(s.st.nextToken) + "|" + simkit.RandomHex(20)
-	var exp time.Time
-	if life := s.faults.TokenLifetime(1<<62 - 1); life < 1<<62-1 {
-		exp = c.Now.Add(life)
-	}
-	s.tokens[tok] = exp
-	s.mu.Unlock()
-	return simkit.JSON(http.StatusOK, okBody("Giriş başarılı", map[string]any{
-		"token": tok, "token_type": "Bearer", "user": s.profile(),
-	}))
-}
-
-func (s *Server) profile() map[string]any {
-	return map[string]any{"id": s.opt.SellerID, "name": "Giyim Moda Satıcı", "email": s.opt.Email,
-		"user_type": "seller", "shop": map[string]any{"id": s.opt.SellerID*10 + 1, "name": "Moda Deposu", "verification_status": 1}}
-}
-
-// handleProfile serves GET /api/seller/profile and /api/seller/shop: the health check.
-func (s *Server) handleProfile(c *simkit.Call) simkit.Reply {
-	return simkit.JSON(http.StatusOK, okBody("", s.profile()))
 }

@@ -21,7 +21,7 @@ func TestOrders(t *testing.T) {
 	if p, _ := s.Product("SKU-000"); p.Stock != 8 {
 		t.Fatalf("stock after order %d", p.Stock)
 	}
-	if _, err := s.AddOrder(Order{Items: []OrderItem{{SKU: "SKU-001", Quantity: 11}}}); !errors.Is(err, ErrOutOfStock) {
+	if _, err := s.AddOrder(Order{Items: []OrderItem{{SKU: "SKU-001", Quantity: 11}}}); !errors.Is(err, simkit.ErrOutOfStock) {
 		t.Fatalf("oversell: %v", err)
 	}
 	for i := 0; i < 24; i++ {

@@ -2,164 +2,13 @@ package pazarsyncsim
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
-	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
 )
-
-// Errors of the seeding and order hooks (wrapped).
-var (
-	ErrExists     = errors.New("already exists")
-	ErrNotFound   = errors.New("not found")
-	ErrOutOfStock = errors.New("not enough stock")
-	ErrInvalid    = errors.New("invalid request")
-)
-
-// Product is one PazarSync product.
-type Product struct {
-	ID          string // "prod_123456"; generated when empty
-	SKU         string
-	Name        string
-	Description string
-	Stock       int64
-	Price       money.Kurus
-	Status      string // active (default), draft, inactive
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	StockWrites int // stock updates applied through the API
-}
-
-// state is what the simulator remembers; guarded by Server.mu.
-type state struct {
-	products []*Product
-	byID     map[string]*Product
-	bySKU    map[string]*Product
-	nextID   int
-	orders   []*order
-	ordByID  map[string]*order
-	nextOrd  int
-}
-
-func (st *state) init() {
-	st.byID = map[string]*Product{}
-	st.bySKU = map[string]*Product{}
-	st.ordByID = map[string]*order{}
-	st.nextID = 123455
-	st.nextOrd = 789011
-}
-
-func (s *Server) addLocked(p Product, now time.Time) (*Product, error) {
-	if p.SKU == "" {
-		return nil, fmt.Errorf("product without sku: %w", ErrNotFound)
-	}
-	if s.st.bySKU[p.SKU] != nil {
-		return nil, fmt.Errorf("sku %q: %w", p.SKU, ErrExists)
-	}
-	if p.ID == "" {
-		s.st.nextID++
-		p.ID = "prod_" + strconv.Itoa(s.st.nextID)
-	}
-	if s.st.byID[p.ID] != nil {
-		return nil, fmt.Errorf("product %q: %w", p.ID, ErrExists)
-	}
-	if p.Status == "" {
-		p.Status = "active"
-	}
-	if p.Name == "" {
-		p.Name = "Ürün " + p.SKU
-	}
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = now.Add(time.Duration(len(s.st.products)) * time.Millisecond)
-	}
-	if p.UpdatedAt.IsZero() {
-		p.UpdatedAt = p.CreatedAt
-	}
-	cp := p
-	s.st.products = append(s.st.products, &cp)
-	s.st.byID[cp.ID] = &cp
-	s.st.bySKU[cp.SKU] = &cp
-	return &cp, nil
-}
-
-// AddProduct seeds the catalogue and returns the product with its id.
-func (s *Server) AddProduct(p Product) (Product, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	np, err := s.addLocked(p, s.opt.Clock.Now())
-	if err != nil {
-		return Product{}, err
-	}
-	return *np, nil
-}
-
-// Product returns a product by id or SKU.
-func (s *Server) Product(idOrSKU string) (Product, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p := s.st.byID[idOrSKU]; p != nil {
-		return *p, true
-	}
-	if p := s.st.bySKU[idOrSKU]; p != nil {
-		return *p, true
-	}
-	return Product{}, false
-}
-
-// Snapshot returns every product by SKU.
-func (s *Server) Snapshot() map[string]Product {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]Product, len(s.st.products))
-	for _, p := range s.st.products {
-		out[p.SKU] = *p
-	}
-	return out
-}
-
-const isoUTC = "2006-01-02T15:04:05Z"
-
-func productJSON(p *Product) map[string]any {
-	return map[string]any{
-		"id": p.ID, "sku": p.SKU, "name": p.Name, "description": p.Description,
-		"stock": p.Stock, "price": p.Price, "status": p.Status,
-		"created_at": p.CreatedAt.UTC().Format(isoUTC), "updated_at": p.UpdatedAt.UTC().Format(isoUTC),
-	}
-}
-
-// paging reads page (1-based) and limit (default 20, max 100) as both lists do.
-func (s *Server) paging(c *simkit.Call) (page, limit int, rep *simkit.Reply) {
-	q := c.R.URL.Query()
-	page, err := simkit.QueryInt(q, "page", 1)
-	if err != nil || page < 1 {
-		r := fail(400, "page must be a whole number of at least 1")
-		return 0, 0, &r
-	}
-	limit, err = simkit.QueryInt(q, "limit", 20)
-	if err != nil || limit < 1 {
-		r := fail(400, "limit must be a whole number of at least 1")
-		return 0, 0, &r
-	}
-	if limit > 100 {
-		if !s.opt.ClampLimit {
-			r := fail(400, "limit may be at most 100")
-			return 0, 0, &r
-		}
-		limit = 100
-	}
-	return page, limit, nil
-}
-
-func meta(page, limit, total int) map[string]any {
-	return map[string]any{"current_page": page, "total_pages": (total + limit - 1) / limit,
-		"total_items": total, "items_per_page": limit}
-}
 
 // handleListProducts serves GET /api/v1/products with page/limit/sort/direction/search.
 func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
@@ -187,7 +36,7 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*Product
-	for _, p := range s.st.products {
+	for _, p := range s.st.products.All() {
 		if search == "" || strings.Contains(strings.ToLower(p.Name), search) || strings.Contains(strings.ToLower(p.SKU), search) {
 			match = append(match, p)
 		}
@@ -199,8 +48,8 @@ func (s *Server) handleListProducts(c *simkit.Call) simkit.Reply {
 		return less(match[i], match[j])
 	})
 	data := []map[string]any{}
-	for i := (page - 1) * limit; i < len(match) && i < page*limit; i++ {
-		data = append(data, productJSON(match[i]))
+	for _, p := range simkit.Page(match, (page-1)*limit, limit) {
+		data = append(data, productJSON(p))
 	}
 	return simkit.JSON(http.StatusOK, map[string]any{"data": data, "meta": meta(page, limit, len(match))})
 }
@@ -274,13 +123,11 @@ func (s *Server) handleCreateProduct(c *simkit.Call) simkit.Reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p.SKU != "" && s.st.bySKU[p.SKU] != nil {
+	if p.SKU != "" && s.st.products.Get(p.SKU) != nil {
 		errs["sku"] = append(errs["sku"], "has already been taken")
 	}
 	if len(errs) > 0 {
-		b := errBody("validation_failed", "the given data was invalid")
-		b["errors"] = errs
-		return simkit.JSON(http.StatusUnprocessableEntity, b)
+		return invalid(errs)
 	}
 	p.CreatedAt, p.UpdatedAt = c.Now, c.Now
 	np, err := s.addLocked(p, c.Now)
@@ -288,4 +135,95 @@ func (s *Server) handleCreateProduct(c *simkit.Call) simkit.Reply {
 		return fail(422, err.Error())
 	}
 	return simkit.JSON(http.StatusCreated, productJSON(np))
+}
+
+// handleProductStock serves PUT|PATCH /api/v1/products/{id}/stock {"stock": n}.
+func (s *Server) handleProductStock(c *simkit.Call) simkit.Reply {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(c.Body, &raw); err != nil {
+		return fail(400, "request body is not valid JSON")
+	}
+	n, err := simkit.Integer(raw["stock"])
+	if err != nil || n < 0 {
+		return invalid(map[string][]string{"stock": {"must be a whole number of at least 0"}})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.byID[c.R.PathValue("id")]
+	if p == nil {
+		return fail(404, "product not found")
+	}
+	if reason, rejected := c.Reject(p.SKU, p.ID); rejected {
+		return fail(422, reason)
+	}
+	s.setStock(p, n, c.Now)
+	return simkit.JSON(http.StatusOK, map[string]any{"id": p.ID, "sku": p.SKU, "stock": p.Stock,
+		"updated_at": p.UpdatedAt.UTC().Format(isoUTC)})
+}
+
+// handleStockBatch serves POST /api/v1/stocks/batch: synchronous, each item by
+// product_id or sku, valid items applied even when others fail.
+func (s *Server) handleStockBatch(c *simkit.Call) simkit.Reply {
+	var req struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return fail(400, "request body is not valid JSON")
+	}
+	if len(req.Items) == 0 {
+		return invalid(map[string][]string{"items": {"is required"}})
+	}
+	if len(req.Items) > s.opt.MaxBatch {
+		return fail(400, "at most "+strconv.Itoa(s.opt.MaxBatch)+" items per batch")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	updated, failed := 0, 0
+	errs := []map[string]any{}
+	for _, it := range req.Items {
+		var id, sku string
+		_ = json.Unmarshal(it["product_id"], &id)
+		_ = json.Unmarshal(it["sku"], &sku)
+		ref := map[string]any{}
+		if sku != "" {
+			ref["sku"] = sku
+		}
+		if id != "" {
+			ref["product_id"] = id
+		}
+		msg := ""
+		var p *Product
+		switch {
+		case id == "" && sku == "":
+			msg = "product_id or sku is required"
+		case id != "":
+			if p = s.st.byID[id]; p == nil {
+				msg = "product not found"
+			} else if sku != "" && p.SKU != sku {
+				msg = "product_id and sku name different products"
+			}
+		default:
+			if p = s.st.products.Get(sku); p == nil {
+				msg = "product not found"
+			}
+		}
+		n, err := simkit.Integer(it["stock"])
+		if msg == "" && (err != nil || n < 0) {
+			msg = "stock must be a whole number of at least 0"
+		}
+		if msg == "" {
+			if r, rejected := c.Reject(p.SKU, p.ID); rejected {
+				msg = r
+			}
+		}
+		if msg != "" {
+			failed++
+			ref["message"] = msg
+			errs = append(errs, ref)
+			continue
+		}
+		s.setStock(p, n, c.Now)
+		updated++
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{"updated": updated, "failed": failed, "errors": errs})
 }

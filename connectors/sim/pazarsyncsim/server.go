@@ -5,10 +5,7 @@
 package pazarsyncsim
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,66 +27,62 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	if o.ExpiresIn == 0 {
-		o.ExpiresIn = time.Hour
-	}
-	if o.PerMinute == 0 {
-		o.PerMinute = 60
-	}
-	if o.PerDay == 0 {
-		o.PerDay = 10000
-	}
-	if o.MaxBatch == 0 {
-		o.MaxBatch = 100
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.ExpiresIn, time.Hour)
+	simkit.Default(&o.PerMinute, 60)
+	simkit.Default(&o.PerDay, 10000)
+	simkit.Default(&o.MaxBatch, 100)
 }
 
-// Server is a running PazarSync simulator.
+// Server is a running PazarSync simulator. The embedded Sim gives it URL, Close,
+// SetFaults, Faults, Stats (MaxInWindow over one minute) and ResetStats.
 type Server struct {
-	URL string
+	*simkit.Sim
 
 	opt    Options
-	http   *simkit.Server
-	faults *simkit.Injector
-	stats  *simkit.Recorder
-	minute *simkit.Limiter
+	minute *simkit.Limiter // per client, as is day
 	day    *simkit.Limiter
+	rate   simkit.RateHeaders
+	tokens *simkit.Tokens
 
-	mu     sync.Mutex
-	tokens map[string]token
-	st     state
-}
-
-type token struct {
-	client  string
-	expires time.Time
+	mu sync.Mutex
+	st state
 }
 
 // New starts a simulator; it panics only when no loopback port can be had.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:    opt,
-		faults: simkit.NewInjector(opt.Clock),
-		stats:  simkit.NewRecorder(time.Minute),
 		minute: simkit.NewLimiter(opt.PerMinute, time.Minute),
 		day:    simkit.NewLimiter(opt.PerDay, 24*time.Hour),
-		tokens: map[string]token{},
+		rate:   simkit.RateHeaders{Limit: true, Reset: true, RetryAfter: !opt.NoRetryAfter},
+		// A JWT-looking opaque string: a client must not parse it.
+		tokens: simkit.NewTokens(opt.ExpiresIn, func(int) string {
+			return "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + simkit.RandomHex(24) + "." + simkit.RandomHex(16)
+		}),
 	}
 	s.st.init()
-	routes := []simkit.Route{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: s.routes(),
+		Gate:      s.gate,
+		ErrorBody: func(status int, msg string) any { return errBody(errCode(status), msg) },
+		// A missing endpoint must look missing: PATCH /api/v1/products/{id} (a price
+		// update) answers 404 like any path PazarSync does not have.
+		NotAllowed: http.StatusNotFound,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Sim = sim
+	return s, nil
+}
+
+func (s *Server) routes() []simkit.Route {
+	return []simkit.Route{
 		{Method: "POST", Pattern: "/api/auth/token", Endpoint: "token", Handle: s.handleToken},
 		{Method: "GET", Pattern: "/api/v1/products", Endpoint: "products", Handle: s.handleListProducts},
 		{Method: "POST", Pattern: "/api/v1/products", Endpoint: "create-product", Handle: s.handleCreateProduct},
@@ -100,167 +93,4 @@ func Start(opt Options) (*Server, error) {
 		{Method: "GET", Pattern: "/api/v1/orders", Endpoint: "orders", Handle: s.handleListOrders},
 		{Method: "GET", Pattern: "/api/v1/orders/{id}", Endpoint: "order", Handle: s.handleGetOrder},
 	}
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, routes, simkit.Hooks{
-		Gate:      s.gate,
-		ErrorBody: func(status int, msg string) any { return errBody(errCode(status), msg) },
-		// A missing endpoint must look missing: PATCH /api/v1/products/{id} (a price
-		// update) answers 404 like any path PazarSync does not have.
-		NotAllowed: http.StatusNotFound,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.http, s.URL = srv, srv.URL
-	return s, nil
-}
-
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Stats returns per-endpoint counters; MaxInWindow is over one minute.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
-
-// RevokeTokens invalidates every issued token at once, as a credential rotation in the
-// PazarSync panel would: the next call of a connector mid-sync gets 401.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	s.tokens = map[string]token{}
-	s.mu.Unlock()
-}
-
-func errBody(code, msg string) map[string]any { return map[string]any{"error": code, "message": msg} }
-
-func errCode(status int) string {
-	switch status {
-	case 400:
-		return "bad_request"
-	case 401:
-		return "unauthorized"
-	case 404:
-		return "not_found"
-	case 413:
-		return "payload_too_large"
-	case 422:
-		return "validation_failed"
-	case 429:
-		return "rate_limit_exceeded"
-	}
-	if status >= 500 {
-		return "server_error"
-	}
-	return "error"
-}
-
-func fail(status int, msg string) simkit.Reply {
-	return simkit.JSON(status, errBody(errCode(status), msg))
-}
-
-// gate authenticates (/api/v1 by bearer token, the token endpoint by the client id in
-// its body) and counts the request against that client's minute and day budgets.
-func (s *Server) gate(c *simkit.Call) *simkit.Reply {
-	key := "anonymous"
-	var unauthorized *simkit.Reply
-	if c.Endpoint == "token" {
-		var body struct {
-			ClientID string `json:"client_id"`
-		}
-		if json.Unmarshal(c.Body, &body) == nil && body.ClientID == s.opt.ClientID {
-			key = body.ClientID
-		}
-	} else {
-		client, why := s.bearer(c)
-		if why != "" {
-			r := fail(http.StatusUnauthorized, why)
-			r.Body.(map[string]any)["error"] = "invalid_token"
-			r.Header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
-			unauthorized = &r
-		} else {
-			key = client
-			c.Principal = client
-		}
-	}
-	d := s.minute.Take(key, c.Now)
-	if d.Allowed {
-		if dd := s.day.Take(key, c.Now); !dd.Allowed {
-			d = dd
-			d.Limit, d.Remaining = s.opt.PerMinute, 0
-		}
-	}
-	if d.Limit > 0 {
-		c.Header.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Header.Set("X-RateLimit-Remaining", strconv.Itoa(max(d.Remaining, 0)))
-		c.Header.Set("X-RateLimit-Reset", strconv.FormatInt(ceilUnix(d.Reset), 10))
-	}
-	if !d.Allowed {
-		r := fail(http.StatusTooManyRequests, "rate limit exceeded for your plan")
-		if !s.opt.NoRetryAfter {
-			r.Header = http.Header{"Retry-After": {simkit.RetryAfterSeconds(d.RetryAfter)}}
-		}
-		return &r
-	}
-	return unauthorized
-}
-
-func ceilUnix(t time.Time) int64 {
-	if t.Nanosecond() > 0 {
-		return t.Unix() + 1
-	}
-	return t.Unix()
-}
-
-// bearer returns the client of a valid token, or why the request is refused.
-func (s *Server) bearer(c *simkit.Call) (string, string) {
-	h := c.R.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
-		return "", "missing bearer token"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tokens[tok]
-	if !ok {
-		return "", "invalid token"
-	}
-	if !c.Now.Before(t.expires) {
-		delete(s.tokens, tok)
-		return "", "token expired"
-	}
-	return t.client, ""
-}
-
-// handleToken serves POST /api/auth/token: a JSON body (not a form) with the client
-// credentials; bad ones get 401 {"error":"invalid_client"}.
-func (s *Server) handleToken(c *simkit.Call) simkit.Reply {
-	if ct := c.R.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return simkit.JSON(http.StatusBadRequest, errBody("invalid_request", "Content-Type must be application/json"))
-	}
-	var req struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-		GrantType    string `json:"grant_type"`
-	}
-	if err := json.Unmarshal(c.Body, &req); err != nil {
-		return simkit.JSON(http.StatusBadRequest, errBody("invalid_request", "request body is not valid JSON"))
-	}
-	if req.GrantType != "client_credentials" {
-		return simkit.JSON(http.StatusBadRequest, errBody("unsupported_grant_type", "grant_type must be client_credentials"))
-	}
-	if req.ClientID != s.opt.ClientID || req.ClientSecret != s.opt.ClientSecret || req.ClientID == "" {
-		return simkit.JSON(http.StatusUnauthorized, errBody("invalid_client", "client authentication failed"))
-	}
-	// A JWT-looking opaque string: a client must not parse it.
-	tok := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + simkit.RandomHex(24) + "." + simkit.RandomHex(16)
-	life := s.faults.TokenLifetime(s.opt.ExpiresIn)
-	s.mu.Lock()
-	s.tokens[tok] = token{client: req.ClientID, expires: c.Now.Add(life)}
-	s.mu.Unlock()
-	return simkit.JSON(http.StatusOK, map[string]any{
-		"access_token": tok, "token_type": "bearer", "expires_in": int64(s.opt.ExpiresIn / time.Second),
-	})
 }

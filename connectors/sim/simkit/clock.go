@@ -1,9 +1,12 @@
-// Package simkit holds what the marketplace simulators share: a clock that tests can
-// move, a sliding-window rate limiter, seeded fault injection, request statistics and
-// the HTTP plumbing that applies them in the same order for every simulator.
+// Package simkit holds what the marketplace simulators share, so that each simulator is
+// only its routes, its wire shapes, its state and its marketplace's rules: the lifecycle
+// and request path (Sim), seeded fault injection, request statistics, a clock tests can
+// move, sliding-window rate limits with their 429s, bearer tokens, and the tables that
+// hold a simulator's records. connectors/sim/README.md says how a simulator uses them.
 package simkit
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -56,4 +59,30 @@ func (c *FakeClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.now = t
 	c.mu.Unlock()
+}
+
+// Sleep waits d of wall time or until ctx ends; simulators use it for configured
+// processing times that a client's timeout must be able to observe.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Touch moves a last-modified stamp to now, or step past its old value when the clock
+// has not moved past it (a fake clock standing still, stamps of whole seconds): a
+// client that reads changes by modification time must see every change.
+func Touch(last *time.Time, now time.Time, step time.Duration) {
+	if !now.After(*last) {
+		now = last.Add(step)
+	}
+	*last = now
 }

@@ -40,8 +40,8 @@ type Faults struct {
 	DropHang bool
 }
 
-// Injector applies Faults. Safe for concurrent use.
-type Injector struct {
+// injector applies Faults. Safe for concurrent use.
+type injector struct {
 	mu         sync.Mutex
 	clock      Clock
 	f          Faults
@@ -49,15 +49,14 @@ type Injector struct {
 	stormUntil time.Time
 }
 
-// NewInjector returns an injector with no faults.
-func NewInjector(clock Clock) *Injector {
-	in := &Injector{clock: clock}
+func newInjector(clock Clock) *injector {
+	in := &injector{clock: clock}
 	in.Set(Faults{})
 	return in
 }
 
 // Set replaces the faults; the random sequence restarts from the new seed.
-func (in *Injector) Set(f Faults) {
+func (in *injector) Set(f Faults) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	f.Only = slices.Clone(f.Only)
@@ -77,7 +76,7 @@ func (in *Injector) Set(f Faults) {
 }
 
 // Get returns the faults in force; DropNext is what is left of it.
-func (in *Injector) Get() Faults {
+func (in *injector) Get() Faults {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	f := in.f
@@ -85,12 +84,12 @@ func (in *Injector) Get() Faults {
 	return f
 }
 
-func (in *Injector) appliesLocked(endpoint string) bool {
+func (in *injector) appliesLocked(endpoint string) bool {
 	return len(in.f.Only) == 0 || slices.Contains(in.f.Only, endpoint)
 }
 
 // Latency is the delay to add before answering a request to endpoint.
-func (in *Injector) Latency(endpoint string) time.Duration {
+func (in *injector) Latency(endpoint string) time.Duration {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if !in.appliesLocked(endpoint) {
@@ -100,7 +99,7 @@ func (in *Injector) Latency(endpoint string) time.Duration {
 }
 
 // Storm reports whether a 429 storm is on at now, and the Retry-After to send.
-func (in *Injector) Storm(endpoint string, now time.Time) (time.Duration, bool) {
+func (in *injector) Storm(endpoint string, now time.Time) (time.Duration, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.stormUntil.IsZero() || !now.Before(in.stormUntil) || !in.appliesLocked(endpoint) {
@@ -113,7 +112,7 @@ func (in *Injector) Storm(endpoint string, now time.Time) (time.Duration, bool) 
 }
 
 // ServerError decides whether this request fails with a 5xx before it is applied.
-func (in *Injector) ServerError(endpoint string) (int, bool) {
+func (in *injector) ServerError(endpoint string) (int, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.f.ErrorRate <= 0 || !in.appliesLocked(endpoint) {
@@ -130,7 +129,7 @@ func (in *Injector) ServerError(endpoint string) (int, bool) {
 
 // Drop decides whether the answer to this (already applied) request is lost, and
 // whether the connection should hang rather than close.
-func (in *Injector) Drop(endpoint string) (drop, hang bool) {
+func (in *injector) Drop(endpoint string) (drop, hang bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if !in.appliesLocked(endpoint) {
@@ -149,7 +148,7 @@ func (in *Injector) Drop(endpoint string) (drop, hang bool) {
 // Reject decides whether the item with key is rejected, and why. The choice for
 // RejectRate depends only on the seed and the key, never on the order of requests, so a
 // retried item meets the same fate.
-func (in *Injector) Reject(key string) (string, bool) {
+func (in *injector) Reject(key string) (string, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if r, ok := in.f.RejectKeys[key]; ok {
@@ -175,11 +174,12 @@ func (in *Injector) Reject(key string) (string, bool) {
 	return "rejected by the marketplace", true
 }
 
-// TokenLifetime shortens a promised token lifetime when TokenExpiry asks for it.
-func (in *Injector) TokenLifetime(promised time.Duration) time.Duration {
+// tokenLifetime shortens a promised token lifetime (0: until revoked) when
+// TokenExpiry asks for it.
+func (in *injector) tokenLifetime(promised time.Duration) time.Duration {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.f.TokenExpiry > 0 && in.f.TokenExpiry < promised {
+	if in.f.TokenExpiry > 0 && (promised == 0 || in.f.TokenExpiry < promised) {
 		return in.f.TokenExpiry
 	}
 	return promised

@@ -50,7 +50,7 @@ func TestLimiterSlidingWindow(t *testing.T) {
 func TestInjectorDeterministic(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	run := func() []bool {
-		in := NewInjector(clock)
+		in := newInjector(clock)
 		in.Set(Faults{Seed: 42, ErrorRate: 0.3})
 		var out []bool
 		for i := 0; i < 200; i++ {
@@ -72,7 +72,7 @@ func TestInjectorDeterministic(t *testing.T) {
 	if fails < 30 || fails > 90 {
 		t.Fatalf("error rate 0.3 gave %d/200 failures", fails)
 	}
-	in := NewInjector(clock)
+	in := newInjector(clock)
 	in.Set(Faults{Seed: 7, RejectRate: 0.5, RejectKeys: map[string]string{"K1": "bad"}})
 	if r, ok := in.Reject("K1"); !ok || r != "bad" {
 		t.Fatalf("explicit key: %q %v", r, ok)
@@ -103,29 +103,26 @@ func TestInjectorDeterministic(t *testing.T) {
 		t.Fatalf("DropNext=2 gave %v %v %v", d1, d2, d3)
 	}
 	in.Set(Faults{TokenExpiry: time.Minute})
-	if in.TokenLifetime(time.Hour) != time.Minute || in.TokenLifetime(time.Second) != time.Second {
-		t.Fatal("TokenExpiry must only shorten lifetimes")
+	if in.tokenLifetime(time.Hour) != time.Minute || in.tokenLifetime(time.Second) != time.Second || in.tokenLifetime(0) != time.Minute {
+		t.Fatal("TokenExpiry must only shorten lifetimes, and bound endless ones")
 	}
 }
 
 // testServer serves one counter endpoint through the kit's request path.
-func testServer(t *testing.T, clock Clock, gate func(*Call) *Reply) (*Server, *Injector, *Recorder, *atomic.Int64) {
+func testServer(t *testing.T, clock Clock, gate func(*Call) *Reply) (*Sim, *atomic.Int64) {
 	t.Helper()
-	in := NewInjector(clock)
-	rec := NewRecorder(10 * time.Second)
 	var applied atomic.Int64
 	routes := []Route{{Method: "POST", Pattern: "/apply", Endpoint: "apply", Handle: func(c *Call) Reply {
 		applied.Add(1)
 		return JSON(200, map[string]any{"applied": applied.Load(), "body": string(c.Body)})
 	}}}
-	s, err := Start("", clock, in, rec, routes, Hooks{Gate: gate, ErrorBody: func(st int, m string) any {
-		return map[string]any{"status": st, "error": m}
-	}})
+	s, err := Start(Config{Clock: clock, StatsWindow: 10 * time.Second, Routes: routes, Gate: gate,
+		ErrorBody: func(st int, m string) any { return map[string]any{"status": st, "error": m} }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
-	return s, in, rec, &applied
+	t.Cleanup(s.Close)
+	return s, &applied
 }
 
 func post(t *testing.T, client *http.Client, url string) (*http.Response, map[string]any, error) {
@@ -143,14 +140,14 @@ func post(t *testing.T, client *http.Client, url string) (*http.Response, map[st
 
 func TestServerPipeline(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
-	s, in, rec, applied := testServer(t, clock, nil)
+	s, applied := testServer(t, clock, nil)
 	c := &http.Client{}
 	resp, m, err := post(t, c, s.URL+"/apply")
 	if err != nil || resp.StatusCode != 200 || m["body"] != `{"x":1}` {
 		t.Fatalf("plain call: %v %v %v", resp, m, err)
 	}
 	// Storm: 429 with Retry-After for the storm's remaining time, nothing applied.
-	in.Set(Faults{Storm429: 30 * time.Second})
+	s.SetFaults(Faults{Storm429: 30 * time.Second})
 	clock.Advance(10 * time.Second)
 	resp, m, _ = post(t, c, s.URL+"/apply")
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "20" || m["error"] == nil {
@@ -161,13 +158,13 @@ func TestServerPipeline(t *testing.T) {
 		t.Fatalf("after storm: %d", resp.StatusCode)
 	}
 	// Every injected 5xx happens before the handler.
-	in.Set(Faults{Seed: 1, ErrorRate: 1, ErrorStatus: 502})
+	s.SetFaults(Faults{Seed: 1, ErrorRate: 1, ErrorStatus: 502})
 	before := applied.Load()
 	if resp, _, _ = post(t, c, s.URL+"/apply"); resp.StatusCode != 502 || applied.Load() != before {
 		t.Fatalf("5xx: status %d, applied %d→%d", resp.StatusCode, before, applied.Load())
 	}
 	// Dropped answer: the change is applied, the client gets no reply.
-	in.Set(Faults{DropNext: 1})
+	s.SetFaults(Faults{DropNext: 1})
 	before = applied.Load()
 	if _, _, err = post(t, c, s.URL+"/apply"); err == nil {
 		t.Fatal("dropped request returned a reply")
@@ -176,7 +173,7 @@ func TestServerPipeline(t *testing.T) {
 		t.Fatal("dropped request was not applied")
 	}
 	// Hanging drop: the client times out after the change was applied.
-	in.Set(Faults{DropNext: 1, DropHang: true})
+	s.SetFaults(Faults{DropNext: 1, DropHang: true})
 	before = applied.Load()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -195,7 +192,7 @@ func TestServerPipeline(t *testing.T) {
 	if r404.StatusCode != 404 || r405.StatusCode != 405 {
 		t.Fatalf("404/405: %d %d", r404.StatusCode, r405.StatusCode)
 	}
-	st := rec.Snapshot().Endpoints["apply"]
+	st := s.Stats().Endpoints["apply"]
 	if st.Requests != 6 || st.OK != 2 || st.RateLimited != 1 || st.ServerErrors != 1 || st.Dropped != 2 {
 		t.Fatalf("stats: %+v", st)
 	}
@@ -207,7 +204,7 @@ func TestServerPipeline(t *testing.T) {
 
 func TestServerGateAndLatency(t *testing.T) {
 	clock := RealClock()
-	s, in, _, applied := testServer(t, clock, func(c *Call) *Reply {
+	s, applied := testServer(t, clock, func(c *Call) *Reply {
 		if c.R.Header.Get("X-Key") != "ok" {
 			return &Reply{Status: 401, Body: map[string]string{"error": "auth"}}
 		}
@@ -217,7 +214,7 @@ func TestServerGateAndLatency(t *testing.T) {
 	if resp.StatusCode != 401 || applied.Load() != 0 {
 		t.Fatalf("gate: %d applied=%d", resp.StatusCode, applied.Load())
 	}
-	in.Set(Faults{Latency: 5 * time.Second})
+	s.SetFaults(Faults{Latency: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/apply", strings.NewReader("{}"))

@@ -51,20 +51,20 @@ type endpointCounters struct {
 	peak peakTracker
 }
 
-// Recorder collects Stats. Safe for concurrent use.
-type Recorder struct {
+// recorder collects Stats. Safe for concurrent use.
+type recorder struct {
 	mu  sync.Mutex
 	per time.Duration
 	eps map[string]*endpointCounters
 }
 
-// NewRecorder tracks MaxInWindow over windows of length per (the marketplace's own
+// newRecorder tracks MaxInWindow over windows of length per (the marketplace's own
 // rate window, so the figure compares directly with the documented limit).
-func NewRecorder(per time.Duration) *Recorder {
-	return &Recorder{per: per, eps: map[string]*endpointCounters{}}
+func newRecorder(per time.Duration) *recorder {
+	return &recorder{per: per, eps: map[string]*endpointCounters{}}
 }
 
-func (r *Recorder) ep(name string) *endpointCounters {
+func (r *recorder) ep(name string) *endpointCounters {
 	e := r.eps[name]
 	if e == nil {
 		e = &endpointCounters{peak: peakTracker{per: r.per}}
@@ -74,7 +74,7 @@ func (r *Recorder) ep(name string) *endpointCounters {
 }
 
 // Arrived counts a request as it comes in.
-func (r *Recorder) Arrived(name string, now time.Time) {
+func (r *recorder) Arrived(name string, now time.Time) {
 	r.mu.Lock()
 	e := r.ep(name)
 	e.Requests++
@@ -84,7 +84,7 @@ func (r *Recorder) Arrived(name string, now time.Time) {
 }
 
 // Answered counts the status a request was answered with.
-func (r *Recorder) Answered(name string, status int) {
+func (r *recorder) Answered(name string, status int) {
 	r.mu.Lock()
 	e := r.ep(name)
 	switch {
@@ -101,21 +101,21 @@ func (r *Recorder) Answered(name string, status int) {
 }
 
 // Dropped counts a request whose effect was applied but whose answer was never sent.
-func (r *Recorder) Dropped(name string) {
+func (r *recorder) Dropped(name string) {
 	r.mu.Lock()
 	r.ep(name).Dropped++
 	r.mu.Unlock()
 }
 
 // Duplicate counts a body refused as a repeat.
-func (r *Recorder) Duplicate(name string) {
+func (r *recorder) Duplicate(name string) {
 	r.mu.Lock()
 	r.ep(name).Duplicates++
 	r.mu.Unlock()
 }
 
 // Snapshot copies the counters.
-func (r *Recorder) Snapshot() Stats {
+func (r *recorder) Snapshot() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := Stats{Window: r.per, Endpoints: make(map[string]EndpointStats, len(r.eps))}
@@ -130,7 +130,7 @@ func (r *Recorder) Snapshot() Stats {
 }
 
 // Reset clears every counter (between the phases of a benchmark).
-func (r *Recorder) Reset() {
+func (r *recorder) Reset() {
 	r.mu.Lock()
 	r.eps = map[string]*endpointCounters{}
 	r.mu.Unlock()

@@ -1,447 +1,404 @@
 package trendyolsim
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
-	"syncagent/connectors/money"
+	"syncagent/connectors/sim/simkit"
 )
 
-// Package statuses (getShipmentPackages "status").
-const (
-	StatusAwaiting          = "Awaiting" // payment not confirmed: stock is reserved, never ship
-	StatusCreated           = "Created"
-	StatusPicking           = "Picking"
-	StatusInvoiced          = "Invoiced"
-	StatusShipped           = "Shipped"
-	StatusDelivered         = "Delivered"
-	StatusUnDelivered       = "UnDelivered"
-	StatusReturned          = "Returned"
-	StatusAtCollectionPoint = "AtCollectionPoint"
-	StatusCancelled         = "Cancelled"
-	StatusUnSupplied        = "UnSupplied"
-	StatusUnPacked          = "UnPacked" // the package a split replaced (assumed)
-)
-
-// transitions are the moves Trendyol itself makes (SetOrderStatus); the seller's own
-// moves (Picking, Invoiced, unsupplied) go through the API.
-var transitions = map[string][]string{
-	StatusAwaiting:          {StatusCreated, StatusCancelled},
-	StatusCreated:           {StatusPicking, StatusCancelled},
-	StatusPicking:           {StatusInvoiced, StatusCancelled},
-	StatusInvoiced:          {StatusShipped, StatusCancelled},
-	StatusShipped:           {StatusDelivered, StatusUnDelivered, StatusAtCollectionPoint},
-	StatusAtCollectionPoint: {StatusDelivered, StatusUnDelivered},
-	StatusUnDelivered:       {StatusReturned},
-	StatusDelivered:         {StatusReturned},
-}
-
-var allStatuses = []string{StatusAwaiting, StatusCreated, StatusPicking, StatusInvoiced, StatusShipped,
-	StatusCancelled, StatusDelivered, StatusUnDelivered, StatusReturned, StatusAtCollectionPoint,
-	StatusUnSupplied, StatusUnPacked}
-
-// Customer is the buyer and the delivery address of an order.
-type Customer struct {
-	ID                   int64
-	FirstName, LastName  string
-	Email, Phone         string
-	IdentityNumber       string
-	Address1, Address2   string
-	City, District       string
-	Neighborhood         string
-	PostalCode           string
-	Company, TaxNumber   string // set for commercial (invoice-to-company) orders
-	TaxOffice            string
-	CityCode, DistrictID int
-}
-
-// OrderLine is one line of a new order.
-type OrderLine struct {
-	Barcode        string
-	Quantity       int
-	UnitPrice      money.Kurus // before discount; zero: the product's sale price
-	SellerDiscount money.Kurus // per unit
-	TyDiscount     money.Kurus // per unit, paid by Trendyol
-}
-
-// Order seeds one shipment package.
-type Order struct {
-	OrderNumber string    // default generated; the same number twice makes a second package of one order
-	Status      string    // Awaiting or Created (default)
-	OrderDate   time.Time // default now
-	Customer    Customer  // default a sample buyer
-	Commercial  bool
-	Lines       []OrderLine
-}
-
-type line struct {
-	id             int64
-	product        Product // copied at order time
-	qty            int
-	gross          money.Kurus
-	sellerDiscount money.Kurus
-	tyDiscount     money.Kurus
-	status         string
-	cancelledBy    string
-	cancelReason   string
-	cancelCode     int
-}
-
-type history struct {
-	at     time.Time
-	status string
-}
-
-type pkg struct {
-	id            int64
-	orderNumber   string
-	status        string
-	orderDate     time.Time
-	created       time.Time
-	lastModified  time.Time
-	createdBy     string
-	origin        []int64
-	customer      Customer
-	commercial    bool
-	lines         []*line
-	history       []history
-	cargoTracking string
-	invoiceNumber string
-}
-
-// PackageLine is a read-back view of one line.
-type PackageLine struct {
-	LineID   int64
-	Barcode  string
-	Quantity int
-	Status   string
-}
-
-// Package is a read-back view of one shipment package.
-type Package struct {
-	ID               int64
-	OrderNumber      string
-	Status           string
-	CreatedBy        string
-	OriginPackageIDs []int64
-	InvoiceNumber    string
-	LastModified     time.Time
-	Lines            []PackageLine
-}
-
-func (p *pkg) view() Package {
-	v := Package{ID: p.id, OrderNumber: p.orderNumber, Status: p.status, CreatedBy: p.createdBy,
-		OriginPackageIDs: slices.Clone(p.origin), InvoiceNumber: p.invoiceNumber, LastModified: p.lastModified}
-	for _, l := range p.lines {
-		v.Lines = append(v.Lines, PackageLine{LineID: l.id, Barcode: l.product.Barcode, Quantity: l.qty, Status: l.status})
-	}
-	return v
-}
-
-func (p *pkg) setStatus(status string, now time.Time) {
-	p.status = status
-	for _, l := range p.lines {
-		l.status = status
-	}
-	p.touch(now)
-	p.history = append(p.history, history{now, status})
-}
-
-func (p *pkg) touch(now time.Time) {
-	// lastModifiedDate must move forward even when a fake clock stands still, or a
-	// cursor-based reader could not tell the change from what it has already seen.
-	if !now.After(p.lastModified) {
-		now = p.lastModified.Add(time.Millisecond)
-	}
-	p.lastModified = now
-}
-
-func sampleCustomer(c Customer, n int64) Customer {
-	if c.FirstName == "" {
-		c.FirstName, c.LastName = "Ayşe", "Yılmaz"
-	}
-	if c.ID == 0 {
-		c.ID = 100000 + n%900000
-	}
-	if c.Email == "" {
-		c.Email = "pf+" + strconv.FormatInt(n, 36) + "@trendyolmail.com"
-	}
-	if c.City == "" {
-		c.City, c.District, c.Neighborhood = "İstanbul", "Kadıköy", "Caferağa Mah."
-		c.CityCode, c.DistrictID = 34, 1183
-	}
-	if c.Address1 == "" {
-		c.Address1 = "Moda Cad. No:12 D:3"
-	}
-	if c.PostalCode == "" {
-		c.PostalCode = "34710"
-	}
-	if c.Phone == "" {
-		c.Phone = "5XXXXXXXXX" // Trendyol masks buyer phones
-	}
-	return c
-}
-
-// AddOrder creates a shipment package and takes its quantities off sellable stock.
-// It fails without changing anything when a barcode is unknown or stock is short.
-func (s *Server) AddOrder(o Order) (Package, error) {
+// handleOrdersV1 serves the retiring GET .../orders: 426 while the retired switch is on,
+// otherwise the same page-based query as v2.
+func (s *Server) handleOrdersV1(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.opt.Clock.Now()
-	s.advance(now)
-	if len(o.Lines) == 0 {
-		return Package{}, fmt.Errorf("add order: no lines: %w", ErrNotFound)
+	retired := s.retired
+	s.mu.Unlock()
+	if retired {
+		return simkit.JSON(http.StatusUpgradeRequired, errorBody(426, "endpoint.retired",
+			"this service is retired; use /order/sellers/{sellerId}/orders/stream or /v2/orders"))
 	}
-	if o.Status == "" {
-		o.Status = StatusCreated
-	}
-	if o.Status != StatusCreated && o.Status != StatusAwaiting {
-		return Package{}, fmt.Errorf("add order with status %q: %w", o.Status, ErrState)
-	}
-	need := map[string]int{}
-	for _, l := range o.Lines {
-		p := s.st.products[l.Barcode]
-		if p == nil {
-			return Package{}, fmt.Errorf("add order: barcode %q: %w", l.Barcode, ErrNotFound)
-		}
-		if l.Quantity < 1 {
-			return Package{}, fmt.Errorf("add order: barcode %q quantity %d: %w", l.Barcode, l.Quantity, ErrState)
-		}
-		need[l.Barcode] += l.Quantity
-		if int64(need[l.Barcode]) > p.Quantity {
-			return Package{}, fmt.Errorf("add order: barcode %q wants %d, %d sellable: %w", l.Barcode, need[l.Barcode], p.Quantity, ErrOutOfStock)
-		}
-	}
-	s.st.nextOrder++
-	if o.OrderNumber == "" {
-		o.OrderNumber = strconv.FormatInt(10_000_000_000+s.st.nextOrder, 10)
-	}
-	if o.OrderDate.IsZero() {
-		o.OrderDate = now
-	}
-	p := s.newPackage(o.OrderNumber, now)
-	p.orderDate = o.OrderDate
-	p.customer = sampleCustomer(o.Customer, s.st.nextOrder)
-	p.commercial = o.Commercial
-	p.createdBy = "order-creation"
-	for _, ol := range o.Lines {
-		prod := s.st.products[ol.Barcode]
-		prod.Quantity -= int64(ol.Quantity)
-		gross := ol.UnitPrice
-		if gross == 0 {
-			gross = prod.SalePrice
-		}
-		s.st.nextLineID++
-		p.lines = append(p.lines, &line{id: s.st.nextLineID, product: *prod, qty: ol.Quantity, gross: gross,
-			sellerDiscount: ol.SellerDiscount, tyDiscount: ol.TyDiscount})
-	}
-	p.setStatus(o.Status, now)
-	return p.view(), nil
+	return s.handleOrdersV2(c)
 }
 
-func (s *Server) newPackage(orderNumber string, now time.Time) *pkg {
-	s.st.nextPkgID += 1 + s.st.nextPkgID%7 // ids are increasing but not contiguous
-	p := &pkg{id: s.st.nextPkgID, orderNumber: orderNumber, created: now, lastModified: now.Add(-time.Millisecond),
-		cargoTracking: "7330" + strconv.FormatInt(s.st.nextPkgID%100000000, 10)}
-	s.st.packages[p.id] = p
-	s.st.pkgOrder = append(s.st.pkgOrder, p)
-	return p
-}
-
-// Package returns one package as it is now.
-func (s *Server) Package(id int64) (Package, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.st.packages[id]
-	if p == nil {
-		return Package{}, false
+// handleOrdersV2 serves the page-based GET .../v2/orders: 0-based pages of at most 200,
+// only the first 10 000 packages of a query reachable, one month of data.
+func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
+	q := c.R.URL.Query()
+	size, err := simkit.QueryInt(q, "size", 50)
+	if err != nil || size < 1 {
+		return badRequest("size.invalid", "size must be a whole number of at least 1")
 	}
-	return p.view(), true
-}
-
-// Packages returns every package, oldest first.
-func (s *Server) Packages() []Package {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Package, 0, len(s.st.pkgOrder))
-	for _, p := range s.st.pkgOrder {
-		out = append(out, p.view())
-	}
-	return out
-}
-
-// SetOrderStatus moves a package the way Trendyol does (Created → Shipped → Delivered,
-// Awaiting → Created, ...). Moving to Cancelled gives the stock back.
-func (s *Server) SetOrderStatus(id int64, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.st.packages[id]
-	if p == nil {
-		return fmt.Errorf("package %d: %w", id, ErrNotFound)
-	}
-	if !slices.Contains(transitions[p.status], status) {
-		return fmt.Errorf("package %d from %s to %s: %w", id, p.status, status, ErrState)
-	}
-	now := s.opt.Clock.Now()
-	if status == StatusCancelled {
-		s.restock(p.lines, nil)
-		for _, l := range p.lines {
-			l.cancelledBy, l.cancelReason, l.cancelCode = "customer", "Müşteri vazgeçti", 501
+	if size > 200 {
+		if !s.opt.ClampOversize {
+			return badRequest("size.invalid", "size must be at most 200")
 		}
+		size = 200
 	}
-	p.setStatus(status, now)
-	return nil
-}
-
-// restock gives back the quantities of lines (all of each line when qty is nil).
-func (s *Server) restock(lines []*line, qty map[int64]int) {
-	for _, l := range lines {
-		n := l.qty
-		if qty != nil {
-			n = qty[l.id]
-		}
-		if prod := s.st.products[l.product.Barcode]; prod != nil {
-			prod.Quantity += int64(n)
-		}
+	page, err := simkit.QueryInt(q, "page", 0)
+	if err != nil || page < 0 {
+		return badRequest("page.invalid", "page must be a whole number of at least 0")
 	}
-}
-
-// CancelLine cancels qty units of one line as a customer or Trendyol would. The package
-// is replaced: the old one becomes Cancelled and, when anything is left, a new package
-// (createdBy "cancel", originPackageIds = the old id, new line ids) holds the rest.
-// It returns the new package's id, or 0 when nothing was left.
-func (s *Server) CancelLine(packageID, lineID int64, qty int) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.st.packages[packageID]
-	if p == nil {
-		return 0, fmt.Errorf("package %d: %w", packageID, ErrNotFound)
+	if (page+1)*size > 10000 {
+		return badRequest("maxQueryWindowResult", "Result window is too large, page×size must be less than or equal to 10000 (maxQueryWindowResult)")
 	}
-	return s.cancelQuantities(p, map[int64]int{lineID: qty}, StatusCancelled, "customer", "Müşteri vazgeçti", 501)
-}
-
-// CancelOrder cancels every live package of an order and gives their stock back.
-func (s *Server) CancelOrder(orderNumber string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	found := false
-	now := s.opt.Clock.Now()
-	for _, p := range s.st.pkgOrder {
-		if p.orderNumber != orderNumber {
-			continue
-		}
-		found = true
-		if !slices.Contains(transitions[p.status], StatusCancelled) {
-			continue
-		}
-		s.restock(p.lines, nil)
-		for _, l := range p.lines {
-			l.cancelledBy, l.cancelReason, l.cancelCode = "customer", "Müşteri vazgeçti", 501
-		}
-		p.setStatus(StatusCancelled, now)
+	start, hasStart, err1 := simkit.QueryInt64(q, "startDate")
+	end, hasEnd, err2 := simkit.QueryInt64(q, "endDate")
+	if err1 != nil || err2 != nil {
+		return badRequest("date.invalid", "startDate and endDate are epoch milliseconds")
 	}
-	if !found {
-		return fmt.Errorf("order %s: %w", orderNumber, ErrNotFound)
+	status := q.Get("status")
+	if status != "" && !slices.Contains(allStatuses, status) {
+		return badRequest("status.invalid", "unknown status "+strconv.Quote(status))
 	}
-	return nil
-}
-
-// cancelQuantities is the shared path of CancelLine and the unsupplied endpoint.
-func (s *Server) cancelQuantities(p *pkg, cancel map[int64]int, status, by, reason string, code int) (int64, error) {
-	if p.status != StatusCreated && p.status != StatusPicking && p.status != StatusAwaiting {
-		return 0, fmt.Errorf("package %d is %s: %w", p.id, p.status, ErrState)
+	field := q.Get("orderByField")
+	if field == "" {
+		field = "PackageLastModifiedDate"
 	}
-	byID := map[int64]*line{}
-	for _, l := range p.lines {
-		byID[l.id] = l
+	if field != "PackageLastModifiedDate" && field != "CreatedDate" {
+		return badRequest("orderByField.invalid", "orderByField is PackageLastModifiedDate or CreatedDate")
 	}
-	for id, n := range cancel {
-		l := byID[id]
-		if l == nil {
-			return 0, fmt.Errorf("line %d of package %d: %w", id, p.id, ErrNotFound)
-		}
-		if n < 1 || n > l.qty {
-			return 0, fmt.Errorf("line %d: quantity %d of %d: %w", id, n, l.qty, ErrState)
-		}
+	dir := strings.ToUpper(q.Get("orderByDirection"))
+	if dir == "" {
+		dir = "ASC"
 	}
-	now := s.opt.Clock.Now()
-	s.restock(p.lines, cancel)
-	var rest []*line
-	for _, l := range p.lines {
-		if left := l.qty - cancel[l.id]; left > 0 {
-			s.st.nextLineID++
-			nl := *l
-			nl.id, nl.qty = s.st.nextLineID, left
-			rest = append(rest, &nl)
-		}
-		if cancel[l.id] > 0 {
-			l.cancelledBy, l.cancelReason, l.cancelCode = by, reason, code
-		}
+	if dir != "ASC" && dir != "DESC" {
+		return badRequest("orderByDirection.invalid", "orderByDirection is ASC or DESC")
 	}
-	prev := p.status
-	p.setStatus(status, now)
-	if len(rest) == 0 {
-		return 0, nil
-	}
-	np := s.newPackage(p.orderNumber, now)
-	np.orderDate, np.customer, np.commercial = p.orderDate, p.customer, p.commercial
-	np.createdBy, np.origin, np.lines = "cancel", []int64{p.id}, rest
-	np.setStatus(prev, now)
-	return np.id, nil
-}
-
-// SplitPackage splits a Created package into one new package per group of line ids,
-// plus one for the lines named in no group (createdBy "split", originPackageIds = the
-// old id, new line ids). The old package becomes UnPacked. Stock does not change.
-func (s *Server) SplitPackage(packageID int64, groups ...[]int64) ([]int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.st.packages[packageID]
-	if p == nil {
-		return nil, fmt.Errorf("package %d: %w", packageID, ErrNotFound)
-	}
-	if p.status != StatusCreated {
-		return nil, fmt.Errorf("split package %d in %s: %w", packageID, p.status, ErrState)
-	}
-	seen := map[int64]bool{}
-	byID := map[int64]*line{}
-	for _, l := range p.lines {
-		byID[l.id] = l
-	}
-	for _, g := range groups {
-		for _, id := range g {
-			if byID[id] == nil || seen[id] {
-				return nil, fmt.Errorf("split: line %d of package %d: %w", id, packageID, ErrNotFound)
+	var ids map[int64]bool
+	if v := q.Get("shipmentPackageIds"); v != "" {
+		ids = map[int64]bool{}
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+			if err != nil {
+				return badRequest("shipmentPackageIds.invalid", "shipmentPackageIds are whole numbers")
 			}
-			seen[id] = true
+			ids[n] = true
+		}
+		if len(ids) > 50 {
+			return badRequest("shipmentPackageIds.size", "at most 50 shipmentPackageIds")
 		}
 	}
-	var left []int64
+	orderNumber := q.Get("orderNumber")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	// The date filter applies to the field the list is sorted by (assumed).
+	key := func(p *pkg) time.Time {
+		if field == "CreatedDate" {
+			return p.created
+		}
+		return p.lastModified
+	}
+	oldest := c.Now.Add(-s.opt.OrderLookback)
+	var match []*pkg
+	for _, p := range s.st.packages.All() {
+		k := key(p)
+		switch {
+		case p.lastModified.Before(oldest),
+			hasStart && k.UnixMilli() < start,
+			hasEnd && k.UnixMilli() > end,
+			status != "" && p.status != status,
+			orderNumber != "" && p.orderNumber != orderNumber,
+			ids != nil && !ids[p.id]:
+			continue
+		}
+		match = append(match, p)
+	}
+	sort.SliceStable(match, func(i, j int) bool {
+		a, b := key(match[i]), key(match[j])
+		if !a.Equal(b) {
+			return a.Before(b) == (dir == "ASC")
+		}
+		return (match[i].id < match[j].id) == (dir == "ASC")
+	})
+	content := []map[string]any{}
+	for _, p := range simkit.Page(match, page*size, size) {
+		content = append(content, s.packageJSON(p))
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"page": page, "size": size, "totalElements": len(match),
+		"totalPages": (len(match) + size - 1) / size, "content": content,
+	})
+}
+
+// streamCursor is what an orders/stream cursor carries: the query it belongs to, the
+// date range fixed on the first call, and the last package returned.
+type streamCursor struct {
+	Filter string `json:"f"`
+	Start  int64  `json:"s"`
+	End    int64  `json:"e"`
+	LastMS int64  `json:"t"`
+	LastID int64  `json:"i"`
+}
+
+func (s *Server) cursorKey() []byte {
+	return []byte(s.opt.APISecret + "|stream-cursor|" + s.opt.SellerID)
+}
+
+func (s *Server) encodeCursor(c streamCursor) string {
+	b, _ := json.Marshal(c)
+	m := hmac.New(sha256.New, s.cursorKey())
+	m.Write(b)
+	return base64.RawURLEncoding.EncodeToString(append(m.Sum(nil)[:8], b...))
+}
+
+func (s *Server) decodeCursor(tok string) (streamCursor, bool) {
+	var c streamCursor
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) < 9 {
+		return c, false
+	}
+	m := hmac.New(sha256.New, s.cursorKey())
+	m.Write(raw[8:])
+	if !hmac.Equal(m.Sum(nil)[:8], raw[:8]) || json.Unmarshal(raw[8:], &c) != nil {
+		return c, false
+	}
+	return c, true
+}
+
+var streamStatuses = append(slices.Clone(allStatuses), "Verified")
+
+// handleStream serves the cursor-based GET .../orders/stream: newest change first, a
+// range of at most 14 days, a cursor that only works with the query that made it.
+func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
+	q := c.R.URL.Query()
+	size, err := simkit.QueryInt(q, "size", 50)
+	if err != nil || size < 1 {
+		return badRequest("size.invalid", "size must be a whole number of at least 1")
+	}
+	if size > 200 {
+		if !s.opt.ClampOversize {
+			return badRequest("size.invalid", "size must be at most 200")
+		}
+		size = 200
+	}
+	var statuses map[string]bool
+	if v := q.Get("packageItemStatuses"); v != "" {
+		statuses = map[string]bool{}
+		for _, st := range strings.Split(v, ",") {
+			st = strings.TrimSpace(st)
+			if !slices.Contains(streamStatuses, st) {
+				return badRequest("packageItemStatuses.invalid", "unknown status "+strconv.Quote(st))
+			}
+			statuses[st] = true
+		}
+	}
+	filter := "s=" + q.Get("lastModifiedStartDate") + "&e=" + q.Get("lastModifiedEndDate") + "&st=" + q.Get("packageItemStatuses")
+	var cur streamCursor
+	resume := false
+	if tok := q.Get("nextCursor"); tok != "" {
+		var ok bool
+		if cur, ok = s.decodeCursor(tok); !ok {
+			return badRequest("nextCursor.invalid", "invalid nextCursor value")
+		}
+		if cur.Filter != filter {
+			return badRequest("nextCursor.filter.mismatch", "nextCursor was issued for other filters; start again without nextCursor")
+		}
+		resume = true
+	} else {
+		start, hasStart, err1 := simkit.QueryInt64(q, "lastModifiedStartDate")
+		end, hasEnd, err2 := simkit.QueryInt64(q, "lastModifiedEndDate")
+		if err1 != nil || err2 != nil {
+			return badRequest("date.invalid", "lastModifiedStartDate and lastModifiedEndDate are epoch milliseconds")
+		}
+		maxRange := s.opt.StreamMaxRange.Milliseconds()
+		switch {
+		case !hasStart && !hasEnd:
+			end = c.Now.UnixMilli()
+			start = end - maxRange
+		case !hasEnd:
+			end = min(start+maxRange, c.Now.UnixMilli())
+		case !hasStart:
+			start = end - maxRange
+		}
+		if end < start {
+			return badRequest("date.invalid", "lastModifiedEndDate is before lastModifiedStartDate")
+		}
+		if end-start > maxRange {
+			if !s.opt.ClampOversize {
+				return badRequest("date.range", "the date range may be at most 14 days")
+			}
+			start = end - maxRange
+		}
+		cur = streamCursor{Filter: filter, Start: start, End: end}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	oldest := c.Now.Add(-s.opt.StreamRetention).UnixMilli()
+	var match []*pkg
+	for _, p := range s.st.packages.All() {
+		lm := p.lastModified.UnixMilli()
+		if lm < cur.Start || lm > cur.End || lm < oldest {
+			continue
+		}
+		if statuses != nil && !statuses[p.status] && !lineStatusIn(p, statuses) {
+			continue
+		}
+		if resume && (lm > cur.LastMS || lm == cur.LastMS && p.id >= cur.LastID) {
+			continue
+		}
+		match = append(match, p)
+	}
+	sort.Slice(match, func(i, j int) bool {
+		a, b := match[i].lastModified.UnixMilli(), match[j].lastModified.UnixMilli()
+		if a != b {
+			return a > b
+		}
+		return match[i].id > match[j].id
+	})
+	hasMore := len(match) > size
+	if hasMore {
+		match = match[:size]
+	}
+	content := make([]map[string]any, 0, len(match))
+	for _, p := range match {
+		content = append(content, s.packageJSON(p))
+	}
+	next := ""
+	if hasMore {
+		last := match[len(match)-1]
+		cur.LastMS, cur.LastID = last.lastModified.UnixMilli(), last.id
+		next = s.encodeCursor(cur)
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"hasMore": hasMore, "nextCursor": next, "size": len(content), "content": content,
+	})
+}
+
+func lineStatusIn(p *pkg, set map[string]bool) bool {
 	for _, l := range p.lines {
-		if !seen[l.id] {
-			left = append(left, l.id)
+		if set[l.status] {
+			return true
 		}
 	}
-	if len(left) > 0 {
-		groups = append(groups, left)
+	return false
+}
+
+type lineQty struct {
+	LineID   int64 `json:"lineId"`
+	Quantity int   `json:"quantity"`
+}
+
+func (s *Server) packageFromPath(c *simkit.Call) (*pkg, *simkit.Reply) {
+	id, err := strconv.ParseInt(c.R.PathValue("packageId"), 10, 64)
+	if err != nil {
+		r := badRequest("packageId.invalid", "packageId is a whole number")
+		return nil, &r
 	}
-	now := s.opt.Clock.Now()
-	var ids []int64
-	for _, g := range groups {
-		np := s.newPackage(p.orderNumber, now)
-		np.orderDate, np.customer, np.commercial = p.orderDate, p.customer, p.commercial
-		np.createdBy, np.origin = "split", []int64{p.id}
-		for _, id := range g {
-			s.st.nextLineID++
-			nl := *byID[id]
-			nl.id = s.st.nextLineID
-			np.lines = append(np.lines, &nl)
+	p := s.st.packages.Get(id)
+	if p == nil {
+		r := simkit.JSON(http.StatusNotFound, errorBody(404, "shipment.package.not.found", "shipment package not found"))
+		return nil, &r
+	}
+	return p, nil
+}
+
+// checkLines validates the {lineId, quantity} pairs of a request against a package.
+func checkLines(p *pkg, lines []lineQty) string {
+	if len(lines) == 0 {
+		return "lines must name at least one lineId"
+	}
+	byID := map[int64]*line{}
+	for _, l := range p.lines {
+		byID[l.id] = l
+	}
+	for _, lq := range lines {
+		l := byID[lq.LineID]
+		if l == nil {
+			return fmt.Sprintf("lineId %d is not in package %d", lq.LineID, p.id)
 		}
-		np.setStatus(StatusCreated, now)
-		ids = append(ids, np.id)
+		if lq.Quantity < 1 || lq.Quantity > l.qty {
+			return fmt.Sprintf("lineId %d: quantity %d, the line has %d", lq.LineID, lq.Quantity, l.qty)
+		}
 	}
-	p.setStatus(StatusUnPacked, now)
-	return ids, nil
+	return ""
+}
+
+// handleUpdatePackage serves PUT .../shipment-packages/{packageId}: the seller may only
+// report Picking, then Invoiced (with params.invoiceNumber). Repeating the status the
+// package already has is accepted (assumed), so a retry after a lost answer is harmless.
+func (s *Server) handleUpdatePackage(c *simkit.Call) simkit.Reply {
+	var req struct {
+		Lines  []lineQty         `json:"lines"`
+		Params map[string]string `json:"params"`
+		Status string            `json:"status"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return badRequest("request.invalid", "request body is not valid JSON: "+err.Error())
+	}
+	if req.Status != StatusPicking && req.Status != StatusInvoiced {
+		return badRequest("status.invalid", "status can only be Picking or Invoiced")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, rep := s.packageFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	if msg := checkLines(p, req.Lines); msg != "" {
+		return badRequest("lines.invalid", msg)
+	}
+	switch {
+	case req.Status == p.status:
+		return simkit.Reply{Status: http.StatusOK}
+	case req.Status == StatusPicking && p.status != StatusCreated:
+		return badRequest("status.transition", "a package in "+p.status+" cannot go to Picking")
+	case req.Status == StatusInvoiced && p.status != StatusPicking:
+		return badRequest("status.transition", "a package in "+p.status+" cannot go to Invoiced; report Picking first")
+	case req.Status == StatusInvoiced && req.Params["invoiceNumber"] == "":
+		return badRequest("invoiceNumber.required", "params.invoiceNumber is required for Invoiced")
+	}
+	if req.Status == StatusInvoiced {
+		p.invoiceNumber = req.Params["invoiceNumber"]
+	}
+	p.setStatus(req.Status, c.Now)
+	return simkit.Reply{Status: http.StatusOK}
+}
+
+// handleUnsupplied serves PUT .../shipment-packages/{packageId}/items/unsupplied: the
+// seller cannot supply some units; they go back to stock and the rest move to a new package.
+func (s *Server) handleUnsupplied(c *simkit.Call) simkit.Reply {
+	var req struct {
+		Lines    []lineQty `json:"lines"`
+		ReasonID *int      `json:"reasonId"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		return badRequest("request.invalid", "request body is not valid JSON: "+err.Error())
+	}
+	if req.ReasonID == nil {
+		return badRequest("reasonId.required", "reasonId is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, rep := s.packageFromPath(c)
+	if rep != nil {
+		return *rep
+	}
+	if msg := checkLines(p, req.Lines); msg != "" {
+		return badRequest("lines.invalid", msg)
+	}
+	cancel := map[int64]int{}
+	for _, lq := range req.Lines {
+		cancel[lq.LineID] += lq.Quantity
+	}
+	if _, err := s.cancelQuantities(p, cancel, StatusUnSupplied, "seller", "Tedarik edilemedi", *req.ReasonID); err != nil {
+		if errors.Is(err, simkit.ErrState) {
+			return badRequest("status.transition", err.Error())
+		}
+		return badRequest("lines.invalid", err.Error())
+	}
+	return simkit.Reply{Status: http.StatusOK}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 func addOrders(t *testing.T, s *Server, clock interface{ Advance(time.Duration) }, n int) []Package {
@@ -36,10 +38,10 @@ func TestOrderStockAndShape(t *testing.T) {
 	if q, _ := s.Product(bc(0)); q.Quantity != 8 {
 		t.Fatalf("stock after order %d", q.Quantity)
 	}
-	if _, err := s.AddOrder(Order{Lines: []OrderLine{{Barcode: bc(2), Quantity: 11}}}); !errors.Is(err, ErrOutOfStock) {
+	if _, err := s.AddOrder(Order{Lines: []OrderLine{{Barcode: bc(2), Quantity: 11}}}); !errors.Is(err, simkit.ErrOutOfStock) {
 		t.Fatalf("oversell: %v", err)
 	}
-	if _, err := s.AddOrder(Order{Lines: []OrderLine{{Barcode: "nope", Quantity: 1}}}); !errors.Is(err, ErrNotFound) {
+	if _, err := s.AddOrder(Order{Lines: []OrderLine{{Barcode: "nope", Quantity: 1}}}); !errors.Is(err, simkit.ErrNotFound) {
 		t.Fatalf("unknown barcode: %v", err)
 	}
 	a := c.do("GET", ordPath+"/orders/stream", nil).want(t, 200)
@@ -73,7 +75,7 @@ func TestStatusFlowAndPackageUpdates(t *testing.T) {
 	path := ordPath + "/shipment-packages/" + strconv.FormatInt(p.ID, 10)
 	lines := []map[string]any{{"lineId": p.Lines[0].LineID, "quantity": 2}}
 	c.do("PUT", path, map[string]any{"lines": lines, "params": map[string]any{}, "status": "Picking"}).want(t, 400) // Awaiting
-	if err := s.SetOrderStatus(p.ID, StatusShipped); !errors.Is(err, ErrState) {
+	if err := s.SetOrderStatus(p.ID, StatusShipped); !errors.Is(err, simkit.ErrState) {
 		t.Fatalf("Awaiting → Shipped: %v", err)
 	}
 	if err := s.SetOrderStatus(p.ID, StatusCreated); err != nil {

@@ -6,10 +6,7 @@ package trendyolsim
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -70,40 +67,24 @@ var defaultPerMinute = map[string]int{ // the lowest listing tier
 }
 
 func (o *Options) defaults() {
-	if o.Clock == nil {
-		o.Clock = simkit.RealClock()
-	}
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defD := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defD(&o.Window, 10*time.Second)
-	def(&o.PerWindow, 50)
-	def(&o.MaxItems, 1000)
-	if o.MaxStock == 0 {
-		o.MaxStock = 20000
-	}
-	def(&o.PriceChangesPerMinute, 30)
-	defD(&o.DuplicateWindow, 15*time.Minute)
-	def(&o.DuplicateStatus, http.StatusBadRequest)
-	defD(&o.ResultDelay, time.Second)
-	defD(&o.ResultTTL, 4*time.Hour)
-	if o.Pending == "" {
-		o.Pending = PendingOmitStatus
-	}
+	simkit.Default(&o.Clock, simkit.RealClock())
+	simkit.Default(&o.Window, 10*time.Second)
+	simkit.Default(&o.PerWindow, 50)
+	simkit.Default(&o.MaxItems, 1000)
+	simkit.Default(&o.MaxStock, 20000)
+	simkit.Default(&o.PriceChangesPerMinute, 30)
+	simkit.Default(&o.DuplicateWindow, 15*time.Minute)
+	simkit.Default(&o.DuplicateStatus, http.StatusBadRequest)
+	simkit.Default(&o.ResultDelay, time.Second)
+	simkit.Default(&o.ResultTTL, 4*time.Hour)
+	simkit.Default(&o.Pending, PendingOmitStatus)
 	if len(o.StoreFronts) == 0 {
 		o.StoreFronts = []string{"TR"}
 	}
-	defD(&o.OrderLookback, 30*24*time.Hour)
-	defD(&o.StreamMaxRange, 14*24*time.Hour)
-	defD(&o.StreamRetention, 90*24*time.Hour)
-	defD(&o.OrderDateOffset, 3*time.Hour)
+	simkit.Default(&o.OrderLookback, 30*24*time.Hour)
+	simkit.Default(&o.StreamMaxRange, 14*24*time.Hour)
+	simkit.Default(&o.StreamRetention, 90*24*time.Hour)
+	simkit.Default(&o.OrderDateOffset, 3*time.Hour)
 	pm := map[string]int{}
 	for g, n := range defaultPerMinute {
 		pm[g] = n
@@ -114,16 +95,16 @@ func (o *Options) defaults() {
 	o.PerMinute = pm
 }
 
-// Server is a running Trendyol simulator.
+// Server is a running Trendyol simulator. The embedded Sim gives it URL (the API lives
+// under URL + "/integration"), Close, SetFaults, Faults, Stats (MaxInWindow over the
+// 10 s rate window) and ResetStats.
 type Server struct {
-	URL string // base URL; the API lives under URL + "/integration"
+	*simkit.Sim
 
 	opt    Options
-	http   *simkit.Server
-	faults *simkit.Injector
-	stats  *simkit.Recorder
-	window *simkit.Limiter
-	tiers  map[string]*simkit.Limiter
+	window *simkit.Limiter            // per seller and endpoint
+	tiers  map[string]*simkit.Limiter // per seller, by rate-limit group
+	rate   simkit.RateHeaders         // none: the documented 429 has no Retry-After and no rate-limit headers
 	auth   string
 
 	mu      sync.Mutex
@@ -131,23 +112,14 @@ type Server struct {
 	retired bool
 }
 
-// New starts a simulator. It panics only if no loopback port can be had, which in a
-// test is a broken machine rather than a case to handle.
-func New(opt Options) *Server {
-	s, err := Start(opt)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+// New starts a simulator; it panics only when no loopback port can be had.
+func New(opt Options) *Server { return simkit.Must(Start(opt)) }
 
 // Start is New returning the listen error.
 func Start(opt Options) (*Server, error) {
 	opt.defaults()
 	s := &Server{
 		opt:     opt,
-		faults:  simkit.NewInjector(opt.Clock),
-		stats:   simkit.NewRecorder(opt.Window),
 		window:  simkit.NewLimiter(opt.PerWindow, opt.Window),
 		tiers:   map[string]*simkit.Limiter{},
 		auth:    "Basic " + base64.StdEncoding.EncodeToString([]byte(opt.APIKey+":"+opt.APISecret)),
@@ -157,124 +129,30 @@ func Start(opt Options) (*Server, error) {
 		s.tiers[g] = simkit.NewLimiter(n, time.Minute)
 	}
 	s.st.init(opt.Clock.Now())
-	srv, err := simkit.Start(opt.Addr, opt.Clock, s.faults, s.stats, s.routes(), simkit.Hooks{
+	sim, err := simkit.Start(simkit.Config{
+		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: opt.Window, Routes: s.routes(),
 		Gate:      s.gate,
 		ErrorBody: func(status int, msg string) any { return errorBody(status, errKey(status), msg) },
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.http = srv
-	s.URL = srv.URL
+	s.Sim = sim
 	return s, nil
 }
 
-// Close stops the simulator.
-func (s *Server) Close() { _ = s.http.Close() }
-
-// SetFaults replaces the fault knobs.
-func (s *Server) SetFaults(f simkit.Faults) { s.faults.Set(f) }
-
-// Faults returns the knobs in force.
-func (s *Server) Faults() simkit.Faults { return s.faults.Get() }
-
-// Stats returns per-endpoint counters; MaxInWindow is over the 10 s rate window.
-func (s *Server) Stats() simkit.Stats { return s.stats.Snapshot() }
-
-// ResetStats clears the counters.
-func (s *Server) ResetStats() { s.stats.Reset() }
-
-// SetOrdersRetired switches the retired GET .../orders endpoint to 426 and back.
-func (s *Server) SetOrdersRetired(on bool) {
-	s.mu.Lock()
-	s.retired = on
-	s.mu.Unlock()
-}
-
-type route struct {
-	method, path, endpoint, group string
-	h                             func(*simkit.Call) simkit.Reply
-}
-
-func (s *Server) routeTable() []route {
+func (s *Server) routes() []simkit.Route {
 	const inv = "/integration/inventory/sellers/{sellerId}"
 	const prod = "/integration/product/sellers/{sellerId}/products"
 	const ord = "/integration/order/sellers/{sellerId}"
-	return []route{
-		{"POST", inv + "/products/price-and-inventory", "price-and-inventory", GroupInventoryWrite, s.handlePriceInventory},
-		{"GET", prod + "/batch-requests/{batchRequestId}", "batch-requests", GroupProductRead, s.handleBatchResult},
-		{"GET", prod + "/approved/inventory-and-price", "approved-inventory", GroupProductRead, s.handleApproved},
-		{"GET", ord + "/orders", "orders", GroupOrdersRead, s.handleOrdersV1},
-		{"GET", ord + "/v2/orders", "orders-v2", GroupOrdersRead, s.handleOrdersV2},
-		{"GET", ord + "/orders/stream", "orders-stream", GroupOrdersRead, s.handleStream},
-		{"PUT", ord + "/shipment-packages/{packageId}", "update-package", GroupPackageUpdate, s.handleUpdatePackage},
-		{"PUT", ord + "/shipment-packages/{packageId}/items/unsupplied", "unsupplied", GroupUnsupplied, s.handleUnsupplied},
+	return []simkit.Route{
+		{Method: "POST", Pattern: inv + "/products/price-and-inventory", Endpoint: "price-and-inventory", Group: GroupInventoryWrite, Handle: s.handlePriceInventory},
+		{Method: "GET", Pattern: prod + "/batch-requests/{batchRequestId}", Endpoint: "batch-requests", Group: GroupProductRead, Handle: s.handleBatchResult},
+		{Method: "GET", Pattern: prod + "/approved/inventory-and-price", Endpoint: "approved-inventory", Group: GroupProductRead, Handle: s.handleApproved},
+		{Method: "GET", Pattern: ord + "/orders", Endpoint: "orders", Group: GroupOrdersRead, Handle: s.handleOrdersV1},
+		{Method: "GET", Pattern: ord + "/v2/orders", Endpoint: "orders-v2", Group: GroupOrdersRead, Handle: s.handleOrdersV2},
+		{Method: "GET", Pattern: ord + "/orders/stream", Endpoint: "orders-stream", Group: GroupOrdersRead, Handle: s.handleStream},
+		{Method: "PUT", Pattern: ord + "/shipment-packages/{packageId}", Endpoint: "update-package", Group: GroupPackageUpdate, Handle: s.handleUpdatePackage},
+		{Method: "PUT", Pattern: ord + "/shipment-packages/{packageId}/items/unsupplied", Endpoint: "unsupplied", Group: GroupUnsupplied, Handle: s.handleUnsupplied},
 	}
-}
-
-func (s *Server) routes() []simkit.Route {
-	var out []simkit.Route
-	for _, r := range s.routeTable() {
-		out = append(out, simkit.Route{Method: r.method, Pattern: r.path, Endpoint: r.endpoint, Handle: r.h})
-	}
-	return out
-}
-
-func (s *Server) groupOf(endpoint string) string {
-	for _, r := range s.routeTable() {
-		if r.endpoint == endpoint {
-			return r.group
-		}
-	}
-	return ""
-}
-
-// userAgent is "{sellerId} - {IntegratorName}", the name alphanumeric and ≤ 30 characters.
-var userAgent = regexp.MustCompile(`^(\d+) - ([A-Za-z0-9]{1,30})$`)
-
-// gate applies, in the gateway's order, the rate limits, the User-Agent rule, Basic
-// auth, the seller in the path and the storefront header.
-func (s *Server) gate(c *simkit.Call) *simkit.Reply {
-	seller := c.R.PathValue("sellerId")
-	if d := s.window.Take(seller+" "+c.Endpoint, c.Now); !d.Allowed {
-		return tooMany()
-	}
-	if lim := s.tiers[s.groupOf(c.Endpoint)]; lim != nil {
-		if d := lim.Take(seller, c.Now); !d.Allowed {
-			return tooMany()
-		}
-	}
-	m := userAgent.FindStringSubmatch(c.R.Header.Get("User-Agent"))
-	if m == nil || m[1] != seller {
-		r := simkit.JSON(http.StatusForbidden, errorBody(403, "user.agent.invalid",
-			`User-Agent must be "{sellerId} - {IntegratorName}" (alphanumeric, at most 30 characters)`))
-		return &r
-	}
-	if c.R.Header.Get("Authorization") != s.auth || seller != s.opt.SellerID {
-		b := errorBody(401, "ClientApiAuthenticationException", "Unauthorized")
-		b["exception"] = "ClientApiAuthenticationException"
-		r := simkit.JSON(http.StatusUnauthorized, b)
-		return &r
-	}
-	c.Principal = seller
-	if sf := c.R.Header.Get("storeFrontCode"); sf != "" && !containsFold(s.opt.StoreFronts, sf) {
-		r := simkit.JSON(http.StatusBadRequest, errorBody(400, "invalid.storefrontcode", "invalid storeFrontCode "+fmt.Sprintf("%q", sf)))
-		return &r
-	}
-	return nil
-}
-
-// tooMany is the documented 429: no Retry-After and no rate-limit headers.
-func tooMany() *simkit.Reply {
-	r := simkit.JSON(http.StatusTooManyRequests, errorBody(429, "too.many.requests", "too many requests"))
-	return &r
-}
-
-func containsFold(list []string, v string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,10 +1,12 @@
 package trendyolsim
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"syncagent/connectors/money"
@@ -89,7 +91,7 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 	s.advance(c.Now)
 	h := bodyHash(c.Body)
 	if _, seen := s.st.bodies[h]; seen {
-		s.stats.Duplicate(c.Endpoint)
+		c.Duplicate()
 		return simkit.JSON(s.opt.DuplicateStatus, errorBody(s.opt.DuplicateStatus, "duplicate.request", DuplicateMessage))
 	}
 	if s.opt.SyncValidation {
@@ -110,11 +112,10 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 		items:   make([]batchItem, len(items)),
 	}
 	for i, it := range items {
-		b.items[i] = batchItem{req: it, failures: s.itemFailures(it, c.Now)}
+		b.items[i] = batchItem{req: it, failures: s.itemFailures(c, it)}
 	}
 	s.st.bodies[h] = c.Now
-	s.st.batches[b.id] = b
-	s.st.batchOrder = append(s.st.batchOrder, b)
+	s.st.batches.Add(b.id, b)
 	return simkit.JSON(http.StatusOK, map[string]string{"batchRequestId": b.id})
 }
 
@@ -137,7 +138,7 @@ func (s *Server) listBelowSale(it itemRequest) bool {
 	if sale == nil && list == nil {
 		return false
 	}
-	if p := s.st.products[it.Barcode]; p != nil {
+	if p := s.st.products.Get(it.Barcode); p != nil {
 		if sale == nil {
 			sale = &p.SalePrice
 		}
@@ -153,12 +154,12 @@ func (s *Server) listBelowSale(it itemRequest) bool {
 
 // itemFailures decides an item's fate when it is accepted; it takes effect when the
 // batch finishes. The price-change budget is spent only by items that would succeed.
-func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
+func (s *Server) itemFailures(c *simkit.Call, it itemRequest) []string {
 	var out []string
 	if it.Quantity == nil && !it.hasPrice() {
 		out = append(out, ReasonNothingToDo)
 	}
-	if s.st.products[it.Barcode] == nil {
+	if s.st.products.Get(it.Barcode) == nil {
 		out = append(out, ReasonUnknownBarcode)
 	}
 	if it.Quantity != nil && *it.Quantity < 0 {
@@ -168,14 +169,14 @@ func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
 		out = append(out, ReasonBadPrice)
 	}
 	out = append(out, s.ruleFailures(it)...)
-	if r, rejected := s.faults.Reject(it.Barcode); rejected {
+	if r, rejected := c.Reject(it.Barcode); rejected {
 		out = append(out, r)
 	}
 	if len(out) == 0 && it.hasPrice() {
 		if s.st.prices == nil {
 			s.st.prices = simkit.NewLimiter(s.opt.PriceChangesPerMinute, time.Minute)
 		}
-		if !s.st.prices.Take(it.Barcode, now).Allowed {
+		if !s.st.prices.Take(it.Barcode, c.Now).Allowed {
 			out = append(out, ReasonPriceLimit)
 		}
 	}
@@ -185,4 +186,167 @@ func (s *Server) itemFailures(it itemRequest, now time.Time) []string {
 func newBatchID(now time.Time) string {
 	h := simkit.RandomHex(16)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32] + "-" + strconv.FormatInt(now.Unix(), 10)
+}
+
+// handleBatchResult serves GET .../products/batch-requests/{batchRequestId}. Stock and
+// price batches carry no batch-level status: the client must read every item.
+func (s *Server) handleBatchResult(c *simkit.Call) simkit.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	b := s.st.batches.Get(c.R.PathValue("batchRequestId"))
+	if b == nil {
+		return simkit.JSON(http.StatusNotFound, errorBody(404, "batch.request.not.found", "batch request not found"))
+	}
+	items := []map[string]any{}
+	failed := 0
+	if b.done || s.opt.Pending != PendingNoItems {
+		for _, it := range b.items {
+			req := map[string]any{"barcode": it.req.Barcode, "updateRequestDate": b.created.UTC().Format(trendyolDate)}
+			if it.req.Quantity != nil {
+				req["quantity"] = *it.req.Quantity
+			}
+			if it.req.SalePrice != nil {
+				req["salePrice"] = *it.req.SalePrice
+			}
+			if it.req.ListPrice != nil {
+				req["listPrice"] = *it.req.ListPrice
+			}
+			item := map[string]any{"requestItem": req}
+			switch {
+			case b.done:
+				item["status"] = it.status
+				reasons := it.failures
+				if reasons == nil {
+					reasons = []string{}
+				}
+				item["failureReasons"] = reasons
+				if it.status == "FAILED" {
+					failed++
+				}
+			case s.opt.Pending == PendingInProgress:
+				item["status"] = "IN_PROGRESS"
+				item["failureReasons"] = []string{}
+			}
+			items = append(items, item)
+		}
+	}
+	last := b.created
+	if b.done {
+		last = b.finished
+	}
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"batchRequestId":   b.id,
+		"items":            items,
+		"creationDate":     b.created.UnixMilli(),
+		"lastModification": last.UnixMilli(),
+		"sourceType":       "API",
+		"itemCount":        len(b.items),
+		"failedItemCount":  failed,
+		"batchRequestType": "ProductInventoryUpdate",
+	})
+}
+
+// handleApproved serves GET .../products/approved/inventory-and-price.
+func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
+	q := c.R.URL.Query()
+	var barcodes []string
+	if v := q.Get("barcodes"); v != "" {
+		for _, b := range strings.Split(v, ",") {
+			if b = strings.TrimSpace(b); b != "" {
+				barcodes = append(barcodes, b)
+			}
+		}
+		if len(barcodes) > 50 {
+			if !s.opt.ClampOversize {
+				return badRequest("barcodes.size", "at most 50 barcodes can be queried at once")
+			}
+			barcodes = barcodes[:50]
+		}
+	}
+	if v := q.Get("barcode"); v != "" {
+		barcodes = append(barcodes, v)
+	}
+	stockCode := q.Get("stockCode")
+	size, err := simkit.QueryInt(q, "size", 50)
+	if err != nil || size < 1 {
+		return badRequest("size.invalid", "size must be a whole number of at least 1")
+	}
+	if size > 100 {
+		if !s.opt.ClampOversize {
+			return badRequest("size.invalid", "size must be at most 100")
+		}
+		size = 100
+	}
+	filter := "b=" + strings.Join(barcodes, ",") + "&s=" + stockCode
+	var offset int
+	page := 0
+	if tok := q.Get("nextPageToken"); tok != "" {
+		off, f, ok := decodePageToken(tok)
+		if !ok || f != filter {
+			return badRequest("nextPageToken.invalid", "nextPageToken does not belong to this query")
+		}
+		offset = off
+		page = off / size
+	} else {
+		page, err = simkit.QueryInt(q, "page", 0)
+		if err != nil || page < 0 {
+			return badRequest("page.invalid", "page must be a whole number of at least 0")
+		}
+		if page*size > 10000 {
+			return badRequest("page.window", "page×size may not exceed 10000; continue with nextPageToken")
+		}
+		offset = page * size
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(c.Now)
+	want := map[string]bool{}
+	for _, b := range barcodes {
+		want[b] = true
+	}
+	var match []*Product
+	for _, p := range s.st.products.All() {
+		if len(want) > 0 && !want[p.Barcode] {
+			continue
+		}
+		if stockCode != "" && p.StockCode != stockCode {
+			continue
+		}
+		match = append(match, p)
+	}
+	content := []map[string]any{}
+	for _, p := range simkit.Page(match, offset, size) {
+		content = append(content, map[string]any{
+			"barcode": p.Barcode, "stockCode": p.StockCode, "productMainId": p.ProductMainID,
+			"contentId": p.ContentID, "quantity": p.Quantity,
+			"salePrice": p.SalePrice, "listPrice": p.ListPrice,
+		})
+	}
+	body := map[string]any{
+		"page": page, "size": size, "totalElements": len(match),
+		"totalPages": (len(match) + size - 1) / size, "content": content,
+	}
+	if offset+size < len(match) {
+		body["nextPageToken"] = encodePageToken(offset+size, filter)
+	}
+	return simkit.JSON(http.StatusOK, body)
+}
+
+func encodePageToken(offset int, filter string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset) + "|" + filter))
+}
+
+func decodePageToken(tok string) (int, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, "", false
+	}
+	off, filter, ok := strings.Cut(string(b), "|")
+	n, err := strconv.Atoi(off)
+	if !ok || err != nil || n < 0 {
+		return 0, "", false
+	}
+	return n, filter, true
 }
