@@ -10,6 +10,7 @@ import (
 
 	"syncagent/connectors"
 	"syncagent/queue"
+	"syncagent/queue/backoff"
 )
 
 // pushSettings tune one store's push loop.
@@ -342,20 +343,20 @@ func bookCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 }
 
-// storeBackoff is the wait after the marketplace failed n requests in a row.
+// retryPolicy is the queue's retry schedule without its jitter: RetryBase doubling up to
+// RetryMax. The store waits by it once the marketplace counts as down, and an item's
+// retry is logged by it.
+func (p *pushLoop) retryPolicy() backoff.Policy {
+	return backoff.Policy{Base: p.set.RetryBase, Max: p.set.RetryMax}
+}
+
+// storeBackoff is the wait after the marketplace failed n requests in a row: RetryBase
+// at the FailStop-th, doubling with every further one.
 func (p *pushLoop) storeBackoff(n int) time.Duration {
-	d := p.set.RetryBase
-	for i := p.set.FailStop; i < n && d < p.set.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, p.set.RetryMax)
+	return p.retryPolicy().Nominal(n - p.set.FailStop + 1)
 }
 
 // itemBackoff mirrors the queue's nominal retry delay for attempt, for log messages.
 func (p *pushLoop) itemBackoff(attempt int) time.Duration {
-	d := p.set.RetryBase
-	for i := 1; i < attempt && d < p.set.RetryMax; i++ {
-		d *= 2
-	}
-	return min(d, p.set.RetryMax)
+	return p.retryPolicy().Nominal(attempt)
 }

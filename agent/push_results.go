@@ -10,6 +10,7 @@ import (
 
 	"syncagent/connectors"
 	"syncagent/queue"
+	"syncagent/queue/backoff"
 )
 
 // resultCheck is when the loop reads an awaiting batch next. It lives in memory only:
@@ -17,7 +18,7 @@ import (
 // restart wants anyway.
 type resultCheck struct {
 	next  time.Time
-	delay time.Duration
+	later int // times the check was moved back
 }
 
 // lostPrefix marks awaiting rows whose request lost its answer: there is no batch id to
@@ -32,17 +33,17 @@ func isLost(ref string) bool { return strings.HasPrefix(ref, lostPrefix) }
 func (p *pushLoop) checkFor(ref string, now time.Time) *resultCheck {
 	c := p.checks[ref]
 	if c == nil {
-		c = &resultCheck{next: now.Add(p.set.FirstCheck), delay: p.set.FirstCheck}
+		c = &resultCheck{next: now.Add(p.set.FirstCheck)}
 		p.checks[ref] = c
 	}
 	return c
 }
 
-// later moves a check back, doubling the wait up to MaxCheck, but never past limit
-// (when not zero).
+// later moves a check back, doubling the wait from FirstCheck up to MaxCheck, but never
+// past limit (when not zero).
 func (p *pushLoop) later(c *resultCheck, now, limit time.Time) {
-	c.delay = min(c.delay*2, p.set.MaxCheck)
-	c.next = now.Add(c.delay)
+	c.later++
+	c.next = now.Add(backoff.Policy{Base: p.set.FirstCheck, Max: p.set.MaxCheck}.Nominal(c.later + 1))
 	if !limit.IsZero() && limit.Before(c.next) {
 		c.next = limit
 	}
@@ -72,7 +73,7 @@ func (p *pushLoop) checkResults(ctx context.Context, st *cycleStats) bool {
 		now := p.set.Now()
 		c := p.checks[ref]
 		if c == nil {
-			c = &resultCheck{next: now, delay: p.set.FirstCheck}
+			c = &resultCheck{next: now}
 			p.checks[ref] = c
 		}
 		if c.next.After(now) {
