@@ -127,6 +127,15 @@ func (t *transferLoop) cycle(ctx context.Context) {
 	}
 }
 
+// bookCtx is the context for recording outcomes: when the loop is stopping, the
+// bookkeeping of the writes in flight must still reach the database, briefly.
+func bookCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+}
+
 // result is one job's outcome with what the log needs.
 type result struct {
 	queue.TransferOutcome

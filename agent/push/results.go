@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func lostRef(sentAt time.Time) string { return lostPrefix + strconv.FormatInt(se
 func isLost(ref string) bool { return strings.HasPrefix(ref, lostPrefix) }
 
 // checkFor returns the check of ref, creating one due FirstCheck after now.
-func (p *pushLoop) checkFor(ref string, now time.Time) *resultCheck {
+func (p *Loop) checkFor(ref string, now time.Time) *resultCheck {
 	c := p.checks[ref]
 	if c == nil {
 		c = &resultCheck{next: now.Add(p.set.FirstCheck)}
@@ -41,7 +41,7 @@ func (p *pushLoop) checkFor(ref string, now time.Time) *resultCheck {
 
 // later moves a check back, doubling the wait from FirstCheck up to MaxCheck, but never
 // past limit (when not zero).
-func (p *pushLoop) later(c *resultCheck, now, limit time.Time) {
+func (p *Loop) later(c *resultCheck, now, limit time.Time) {
 	c.later++
 	c.next = now.Add(backoff.Policy{Base: p.set.FirstCheck, Max: p.set.MaxCheck}.Nominal(c.later + 1))
 	if !limit.IsZero() && limit.Before(c.next) {
@@ -51,7 +51,7 @@ func (p *pushLoop) later(c *resultCheck, now, limit time.Time) {
 
 // checkResults reads the results of the awaiting batches that are due. It reports
 // whether the cycle may go on to push (false on a hold or pause).
-func (p *pushLoop) checkResults(ctx context.Context, st *cycleStats) bool {
+func (p *Loop) checkResults(ctx context.Context, st *cycleStats) bool {
 	byRef, refs, err := p.q.ListAwaiting(ctx, p.name)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -105,7 +105,7 @@ func (p *pushLoop) checkResults(ctx context.Context, st *cycleStats) bool {
 
 // readFailed handles a failed read (batch result or read-back). It reports whether the
 // cycle may go on.
-func (p *pushLoop) readFailed(ctx context.Context, what string, err error, c *resultCheck, st *cycleStats) bool {
+func (p *Loop) readFailed(ctx context.Context, what string, err error, c *resultCheck, st *cycleStats) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -134,7 +134,7 @@ func (p *pushLoop) readFailed(ctx context.Context, what string, err error, c *re
 
 // bookResults records a batch result: confirmed, retried and rejected items leave the
 // batch; pending ones are read again later.
-func (p *pushLoop) bookResults(ctx context.Context, ref string, rows []queue.Claimed, out connectors.Outcomes, c *resultCheck, st *cycleStats) {
+func (p *Loop) bookResults(ctx context.Context, ref string, rows []queue.Claimed, out connectors.Outcomes, c *resultCheck, st *cycleStats) {
 	bc, cancel := bookCtx(ctx)
 	defer cancel()
 	var confirmed, pending []queue.Claimed
@@ -197,7 +197,7 @@ func countAll(m map[string][]queue.Claimed) int {
 // anything; the others are sent again with the current desired values, but only once a
 // repeat of the lost request can no longer be refused as a duplicate. Until then they
 // are read again, since an asynchronous marketplace may still be applying them.
-func (p *pushLoop) reconcile(ctx context.Context, ref string, rows []queue.Claimed, c *resultCheck, st *cycleStats) {
+func (p *Loop) reconcile(ctx context.Context, ref string, rows []queue.Claimed, c *resultCheck, st *cycleStats) {
 	sentAt := rows[0].SentAt
 	for _, r := range rows[1:] {
 		if r.SentAt.Before(sentAt) {

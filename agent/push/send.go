@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -39,7 +39,7 @@ type flight struct {
 // the cheap sends and bookings are left. A failed request is booked at once, since it may
 // stop the cycle. At most maxUnbooked accepted batches wait for booking and Ahead claimed
 // ones for a slot, which bounds how long their leases are held.
-func (p *pushLoop) pushAll(ctx context.Context, st *cycleStats) {
+func (p *Loop) pushAll(ctx context.Context, st *cycleStats) {
 	landed := make(chan *flight, p.set.Parallel)
 	var unbooked, ready []*flight
 	inFlight := 0
@@ -108,7 +108,7 @@ const maxUnbooked = 64
 
 // next claims and prepares the next batch; nil when there is none to send now. It sets
 // empty when nothing claimable is left or the claim failed.
-func (p *pushLoop) next(ctx context.Context, st *cycleStats, empty *bool) *flight {
+func (p *Loop) next(ctx context.Context, st *cycleStats, empty *bool) *flight {
 	claimed, err := p.q.Claim(ctx, p.name, p.set.Batch)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -126,7 +126,7 @@ func (p *pushLoop) next(ctx context.Context, st *cycleStats, empty *bool) *fligh
 }
 
 // start sends a prepared batch on its own goroutine; its answer comes back on landed.
-func (p *pushLoop) start(ctx context.Context, f *flight, landed chan<- *flight, st *cycleStats) {
+func (p *Loop) start(ctx context.Context, f *flight, landed chan<- *flight, st *cycleStats) {
 	st.requests++
 	f.sentAt = p.set.Now()
 	go func() {
@@ -137,12 +137,12 @@ func (p *pushLoop) start(ctx context.Context, f *flight, landed chan<- *flight, 
 }
 
 // mayPush reports whether the loop may send now.
-func (p *pushLoop) mayPush(ctx context.Context) bool {
+func (p *Loop) mayPush(ctx context.Context) bool {
 	return ctx.Err() == nil && p.paused == "" && !p.set.Now().Before(p.holdUntil)
 }
 
 // send pushes one claimed batch and waits for it (halving a refused batch uses it).
-func (p *pushLoop) send(ctx context.Context, claimed []queue.Claimed, st *cycleStats) (stop bool) {
+func (p *Loop) send(ctx context.Context, claimed []queue.Claimed, st *cycleStats) (stop bool) {
 	if !p.mayPush(ctx) {
 		p.release(claimed)
 		return true
@@ -164,7 +164,7 @@ func (p *pushLoop) send(ctx context.Context, claimed []queue.Claimed, st *cycleS
 // prepare readies a claimed batch for sending, or books it to wait and returns nil when
 // the marketplace would refuse it as a repeat of a request it saw within its duplicate
 // window: waiting out the window is the only way to send the same values again.
-func (p *pushLoop) prepare(ctx context.Context, claimed []queue.Claimed) *flight {
+func (p *Loop) prepare(ctx context.Context, claimed []queue.Claimed) *flight {
 	sort.Slice(claimed, func(i, j int) bool { return claimed[i].SKU < claimed[j].SKU })
 	f := &flight{claimed: claimed, items: toItems(claimed), sentAt: p.set.Now()}
 	if p.set.DupWindow <= 0 {
@@ -190,7 +190,7 @@ func (p *pushLoop) prepare(ctx context.Context, claimed []queue.Claimed) *flight
 
 // land books a batch whose request finished. It reports whether the cycle must stop
 // sending (a hold, a pause, or the marketplace looks down).
-func (p *pushLoop) land(ctx context.Context, f *flight, st *cycleStats) bool {
+func (p *Loop) land(ctx context.Context, f *flight, st *cycleStats) bool {
 	if f.err != nil {
 		if f.key != "" && mayHaveArrived(f.err) {
 			p.recent[f.key] = f.sentAt
@@ -257,7 +257,7 @@ func requestKey(items []connectors.Item) string {
 // safePush calls the connector, turning a panic into an error of unknown outcome (the
 // request may have gone out), so a connector bug costs a retry, not a lease held until
 // it expires.
-func (p *pushLoop) safePush(ctx context.Context, items []connectors.Item) (out connectors.Outcomes, err error) {
+func (p *Loop) safePush(ctx context.Context, items []connectors.Item) (out connectors.Outcomes, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).Msg("the connector panicked during a push")
@@ -277,7 +277,7 @@ func mayHaveArrived(err error) bool {
 	return false
 }
 
-func (p *pushLoop) forgetOld(now time.Time) {
+func (p *Loop) forgetOld(now time.Time) {
 	for k, at := range p.recent {
 		if now.Sub(at) >= p.set.DupWindow {
 			delete(p.recent, k)
@@ -286,7 +286,7 @@ func (p *pushLoop) forgetOld(now time.Time) {
 }
 
 // release gives claimed rows back unsent.
-func (p *pushLoop) release(rows []queue.Claimed) {
+func (p *Loop) release(rows []queue.Claimed) {
 	bc, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := p.q.Release(bc, rows); err != nil {

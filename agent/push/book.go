@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -22,7 +22,7 @@ type cycleStats struct {
 
 func (s *cycleStats) fail(msg string) { s.lastError = msg }
 
-func (s *cycleStats) state(p *pushLoop) string {
+func (s *cycleStats) state(p *Loop) string {
 	switch {
 	case p.paused != "":
 		return "paused until the next scheduled push"
@@ -39,7 +39,7 @@ func (s *cycleStats) summary() string {
 }
 
 // requestFailed books a batch whose request failed as a whole, by the error's kind.
-func (p *pushLoop) requestFailed(ctx context.Context, claimed []queue.Claimed, err error, sentAt time.Time, st *cycleStats) bool {
+func (p *Loop) requestFailed(ctx context.Context, claimed []queue.Claimed, err error, sentAt time.Time, st *cycleStats) bool {
 	bc, cancel := bookCtx(ctx)
 	defer cancel()
 	var ce *connectors.Error
@@ -94,7 +94,7 @@ func (p *pushLoop) requestFailed(ctx context.Context, claimed []queue.Claimed, e
 }
 
 // retry books items for another attempt after the queue's backoff.
-func (p *pushLoop) retry(ctx context.Context, rows []queue.Claimed, reason string, outcome queue.Outcome, st *cycleStats) {
+func (p *Loop) retry(ctx context.Context, rows []queue.Claimed, reason string, outcome queue.Outcome, st *cycleStats) {
 	attempt := 0
 	for _, r := range rows {
 		attempt = max(attempt, r.Attempts+1)
@@ -118,7 +118,7 @@ func (p *pushLoop) retry(ctx context.Context, rows []queue.Claimed, reason strin
 // 999 good ones with it; a lone item is then rejected with the marketplace's words. Any
 // other refusal (404 for a wrong base_url, 405) is a setup problem: the items are given
 // back and the store waits for the next scheduled push.
-func (p *pushLoop) refused(ctx context.Context, claimed []queue.Claimed, ce *connectors.Error, msg string, st *cycleStats) bool {
+func (p *Loop) refused(ctx context.Context, claimed []queue.Claimed, ce *connectors.Error, msg string, st *cycleStats) bool {
 	status := 0
 	if ce != nil {
 		status = ce.Status
@@ -162,7 +162,7 @@ func (p *pushLoop) refused(ctx context.Context, claimed []queue.Claimed, ce *con
 // the marketplace's state is read back and only what it does not show is sent again, once
 // the window has passed or with other values. Elsewhere the values are sent again, which
 // is harmless because every push sets absolute values.
-func (p *pushLoop) lost(ctx context.Context, claimed []queue.Claimed, sentAt time.Time, msg string, st *cycleStats) {
+func (p *Loop) lost(ctx context.Context, claimed []queue.Claimed, sentAt time.Time, msg string, st *cycleStats) {
 	if p.set.DupWindow <= 0 {
 		p.retry(ctx, claimed, msg, queue.Unknown, st)
 		return
@@ -179,7 +179,7 @@ func (p *pushLoop) lost(ctx context.Context, claimed []queue.Claimed, sentAt tim
 }
 
 // bookOutcomes records the fate of every item of a push and logs the batch in one line.
-func (p *pushLoop) bookOutcomes(ctx context.Context, claimed []queue.Claimed, out connectors.Outcomes, sentAt time.Time, took time.Duration, st *cycleStats) {
+func (p *Loop) bookOutcomes(ctx context.Context, claimed []queue.Claimed, out connectors.Outcomes, sentAt time.Time, took time.Duration, st *cycleStats) {
 	bc, cancel := bookCtx(ctx)
 	defer cancel()
 	g := groupOutcomes(claimed, out)
@@ -222,7 +222,7 @@ func (g outcomeGroups) pendingCount() int {
 }
 
 // rejectGroups dead-letters rejected items, one transaction and one log line per reason.
-func (p *pushLoop) rejectGroups(ctx context.Context, reasons []string, byReason map[string][]queue.Claimed, st *cycleStats) {
+func (p *Loop) rejectGroups(ctx context.Context, reasons []string, byReason map[string][]queue.Claimed, st *cycleStats) {
 	for _, reason := range reasons {
 		rows := byReason[reason]
 		st.rejected += len(rows)
