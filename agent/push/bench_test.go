@@ -77,7 +77,7 @@ func benchLoop(b *testing.B, n int, set Settings) (*Loop, *queue.Store, *trendyo
 	set.DupWindow = caps.DuplicateWindow
 	set.Ahead = caps.PushRate.Requests
 	p := New(st.Name, conn, q, set, zerolog.Nop())
-	p.prepared = true
+	p.desired.done = true
 	return p, q, sim
 }
 
@@ -96,7 +96,7 @@ func BenchmarkPushTrendyol100k(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		var st cycleStats
-		p.pushAll(ctx, &st)
+		p.send.pushAll(ctx, &st)
 		wall := time.Since(start)
 		b.StopTimer()
 

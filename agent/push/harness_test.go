@@ -47,6 +47,7 @@ type harness struct {
 	clock *testClock
 	q     *queue.Store
 	m     *fakeMarket
+	conf  Settings
 	p     *Loop
 }
 
@@ -113,13 +114,13 @@ func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *Setting
 		tune(&set)
 	}
 	p := New(testStore, m, q, set, zerolog.Nop())
-	return &harness{t: t, ctx: ctx, clock: clock, q: q, m: m, p: p}
+	return &harness{t: t, ctx: ctx, clock: clock, q: q, m: m, conf: set, p: p}
 }
 
 // restart replaces the loop with a new one on the same outbox and marketplace, as an
 // agent restart does: everything the loop kept in memory is gone.
 func (h *harness) restart() {
-	h.p = New(testStore, h.m, h.q, h.p.set, zerolog.Nop())
+	h.p = New(testStore, h.m, h.q, h.conf, zerolog.Nop())
 }
 
 // seed sets quantity and price of n SKUs named SKU-0001… in one transaction.
@@ -152,7 +153,7 @@ func (h *harness) set(sku string, qty int64, price string) {
 
 // cycle runs one scheduled cycle, as a cron tick would.
 func (h *harness) cycle() {
-	h.p.paused = ""
+	h.p.gate.resume()
 	h.p.cycle(h.ctx, wakeSchedule)
 }
 

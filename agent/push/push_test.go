@@ -96,7 +96,7 @@ func TestPushTransientFailuresBackOffThenSucceed(t *testing.T) {
 	if s := h.stats(); s.Retrying != 40 {
 		t.Fatalf("retrying %d, want 40", s.Retrying)
 	}
-	if !h.p.holdUntil.After(h.clock.Now()) {
+	if !h.p.gate.until().After(h.clock.Now()) {
 		t.Fatal("no hold after the marketplace failed three times in a row")
 	}
 	if h.health().Error == "" {
