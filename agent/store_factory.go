@@ -51,8 +51,11 @@ type StoreLoop interface {
 func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 	cfg := env.Config
 	rules := map[string]queue.Rules{}
-	var loops []*push.Loop
-	var names []string
+	type active struct {
+		store *config.Store
+		loop  *push.Loop
+	}
+	var loops []active
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		if !s.Active {
@@ -86,15 +89,14 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			RetryMax:    cfg.Queue.RetryMax.D(),
 			MaxAttempts: cfg.Queue.MaxAttempts,
 		}
-		loops = append(loops, push.New(s.Name, conn, env.Store, set, env.Log))
-		names = append(names, s.Name)
+		loops = append(loops, active{s, push.New(s.Name, conn, env.Store, set, env.Log)})
 	}
 	env.Store.SetStores(rules)
 	if err := markRemovedStores(env); err != nil {
 		return nil, err
 	}
-	for i, l := range loops {
-		s, _ := cfg.Store(names[i])
+	for _, a := range loops {
+		s, l := a.store, a.loop
 		if err := env.Sched.Add("push:"+s.Name, s.Schedule.Push, JobOptions{Store: s.Name}, func(context.Context) { l.Trigger() }); err != nil {
 			return nil, err
 		}
@@ -105,14 +107,14 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			if prev != nil {
 				prev()
 			}
-			for _, l := range loops {
-				l.Changed()
+			for _, a := range loops {
+				a.loop.Changed()
 			}
 		}
 	}
 	out := make([]StoreLoop, len(loops))
-	for i, l := range loops {
-		out[i] = l
+	for i, a := range loops {
+		out[i] = a.loop
 	}
 	return out, nil
 }
