@@ -21,7 +21,22 @@ type sender struct {
 	gate   *gate
 	recent *recentRequests
 	set    *Settings
+	// retryAt is when the earliest dirty row that is not claimable yet comes due (zero:
+	// none), as of the end of the last cycle.
+	retryAt time.Time
 }
+
+// findNextDue looks up when the earliest dirty row comes due, for the loop's next wake-up.
+func (s *sender) findNextDue(ctx context.Context) {
+	if t, ok, err := s.q.NextDue(ctx, s.name, s.set.Now()); err == nil && ok {
+		s.retryAt = t
+	} else {
+		s.retryAt = time.Time{}
+	}
+}
+
+// nextDue is when the loop has rows to claim again without a signal (zero: never).
+func (s *sender) nextDue() time.Time { return s.retryAt }
 
 // flight is one claimed batch on its way to the marketplace.
 type flight struct {

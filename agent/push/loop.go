@@ -44,11 +44,9 @@ type Loop struct {
 	// The parts, used by the run goroutine only.
 	deb     debouncer
 	gate    *gate
-	checks  *checkSchedule
 	desired *desiredState
 	results *resultReader
 	send    *sender
-	retryAt time.Time // earliest future retry time of a dirty row
 
 	stats counter
 }
@@ -70,7 +68,6 @@ func New(storeName string, conn Pusher, q Queue, set Settings, log zerolog.Logge
 		changed: make(chan struct{}, 1),
 		deb:     debouncer{debounce: set.Debounce, maxDelay: set.MaxDelay},
 		gate:    g,
-		checks:  checks,
 		desired: &desiredState{store: st, q: q, hash: set.RulesHash, now: set.Now},
 		results: &resultReader{store: st, q: q, market: m, book: b, checks: checks, gate: g, now: set.Now,
 			reconcile: &reconciler{store: st, market: m, book: b, checks: checks, set: &set}},
@@ -193,8 +190,8 @@ func (l *Loop) nextWake() (time.Time, string) {
 	if t, ok := l.deb.Due(); ok {
 		consider(t, wakeChange)
 	}
-	consider(l.retryAt, wakeRetry)
-	consider(l.checks.earliest(), wakeResults)
+	consider(l.send.nextDue(), wakeRetry)
+	consider(l.results.nextDue(), wakeResults)
 	return at, why
 }
 
@@ -229,16 +226,12 @@ func (l *Loop) cycle(ctx context.Context, why string) {
 	l.afterCycle(ctx, &st)
 }
 
-// afterCycle records health and finds when the next retry comes due.
+// afterCycle finds when the next retry comes due and records health.
 func (l *Loop) afterCycle(ctx context.Context, st *cycleStats) {
 	if ctx.Err() != nil {
 		return
 	}
-	if t, ok, err := l.q.NextDue(ctx, l.name, l.now()); err == nil && ok {
-		l.retryAt = t
-	} else {
-		l.retryAt = time.Time{}
-	}
+	l.send.findNextDue(ctx)
 	switch {
 	case st.lastError != "":
 		l.health(ctx, l.gate.state(st.held), st.lastError)

@@ -66,7 +66,7 @@ func TestPushItemOutcomes(t *testing.T) {
 	if n := h.m.requestCount(); n != 1 {
 		t.Fatalf("the retry went before its backoff: %d requests", n)
 	}
-	if h.p.retryAt.IsZero() {
+	if h.p.send.nextDue().IsZero() {
 		t.Fatal("the loop does not know when the retry comes due")
 	}
 	h.clock.Advance(time.Second)

@@ -24,6 +24,9 @@ type resultReader struct {
 	now       func() time.Time
 }
 
+// nextDue is when the next awaiting batch is to be read (zero: none).
+func (r *resultReader) nextDue() time.Time { return r.checks.earliest() }
+
 // checkDue reads the results of the awaiting batches that are due. It reports whether
 // the cycle may go on to push (false on a hold or pause).
 func (r *resultReader) checkDue(ctx context.Context, st *cycleStats) bool {
