@@ -3,6 +3,7 @@ package agent
 import (
 	"path/filepath"
 
+	"syncagent/agent/orders"
 	"syncagent/config"
 	"syncagent/erpbridge/sinks"
 )
@@ -24,12 +25,17 @@ func sinkFactory(w *orderWiring) Factory {
 		if err != nil {
 			return nil, err
 		}
-		return []Component{newTransferLoop(env, w, ss)}, nil
+		targets := map[string]orders.Target{}
+		for _, s := range env.Config.Stores {
+			o := s.Orders
+			targets[s.Name] = orders.Target{Marketplace: s.Marketplace, Transfer: o.Transfer, Sink: o.Sink,
+				Warehouse: o.DefaultWarehouse, CargoFirm: o.CargoFirm}
+		}
+		w.transfer = orders.NewTransferLoop(env.Store, ss,
+			orders.TransferSettings{Targets: targets, Location: env.Config.Location}, env.Log)
+		return []Component{w.transfer}, nil
 	}}
 }
-
-// transferParallel is how many orders are written at once (and the SQL sinks' pool size).
-const transferParallel = 4
 
 // BuildSinks builds every configured sink by name. File sinks keep their ledger of
 // written names in <data_dir>/sinks/<name>.
@@ -49,7 +55,7 @@ func BuildSinks(cfg *config.Config) (map[string]sinks.Sink, error) {
 		out[f.Name] = s
 	}
 	for _, c := range cfg.Sinks.SQL {
-		s, err := sinks.NewSQL(c, sinks.SQLOptions{MaxConns: transferParallel})
+		s, err := sinks.NewSQL(c, sinks.SQLOptions{MaxConns: orders.WriteParallel})
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -57,15 +63,4 @@ func BuildSinks(cfg *config.Config) (map[string]sinks.Sink, error) {
 		out[c.Name] = s
 	}
 	return out, nil
-}
-
-// closeSinks closes every sink (at stop).
-func closeSinks(ss map[string]sinks.Sink) error {
-	var first error
-	for _, s := range ss {
-		if err := s.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }

@@ -5,16 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"syncagent/agent/push"
 	"syncagent/config"
 	"syncagent/connectors"
 	_ "syncagent/connectors/all" // every marketplace of the build, for connectors.New
 	"syncagent/queue"
 )
-
-// passiveHash is recorded as the rules fingerprint of a passive store. Changes made while
-// a store is passive are not computed for it, so when it becomes active again the
-// fingerprint differs and its whole desired state is recomputed.
-const passiveHash = "passive"
 
 // ConnectorBuilder builds a store's connector; connectors.New in the agent, a simulator-
 // or fake-backed one in tests.
@@ -55,11 +51,15 @@ type StoreLoop interface {
 func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 	cfg := env.Config
 	rules := map[string]queue.Rules{}
-	var loops []*pushLoop
+	type active struct {
+		store *config.Store
+		loop  *push.Loop
+	}
+	var loops []active
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		if !s.Active {
-			if err := env.Store.RecordRulesHash(context.Background(), s.Name, passiveHash); err != nil {
+			if err := env.Store.RecordRulesHash(context.Background(), s.Name, push.PassiveRules); err != nil {
 				return nil, fmt.Errorf("store %s: %w", s.Name, err)
 			}
 			continue
@@ -77,9 +77,11 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			return nil, fmt.Errorf("store %s: %w", s.Name, err)
 		}
 		rules[s.Name] = r
-		set := pushSettings{
+		set := push.Settings{
+			Marketplace: s.Marketplace,
+			RulesHash:   RulesFingerprint(s.Rules, caps),
 			Batch:       batchSize(caps, s.Limits),
-			Ahead:       claimAhead(caps, s.Limits),
+			Ahead:       caps.WithLimits(s.Limits).PushRate.Requests,
 			Debounce:    s.Schedule.Debounce.D(),
 			MaxDelay:    s.Schedule.MaxDelay.D(),
 			DupWindow:   caps.DuplicateWindow,
@@ -87,15 +89,15 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			RetryMax:    cfg.Queue.RetryMax.D(),
 			MaxAttempts: cfg.Queue.MaxAttempts,
 		}
-		loops = append(loops, newPushLoop(s.Name, s.Marketplace, conn, env.Store, env.Log, set, RulesFingerprint(s.Rules, caps)))
+		loops = append(loops, active{s, push.New(s.Name, conn, env.Store, set, env.Log)})
 	}
 	env.Store.SetStores(rules)
 	if err := markRemovedStores(env); err != nil {
 		return nil, err
 	}
-	for _, l := range loops {
-		s, _ := cfg.Store(l.name)
-		if err := env.Sched.Add("push:"+l.name, s.Schedule.Push, JobOptions{Store: l.name}, func(context.Context) { l.Trigger() }); err != nil {
+	for _, a := range loops {
+		s, l := a.store, a.loop
+		if err := env.Sched.Add("push:"+s.Name, s.Schedule.Push, JobOptions{Store: s.Name}, func(context.Context) { l.Trigger() }); err != nil {
 			return nil, err
 		}
 	}
@@ -105,14 +107,14 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			if prev != nil {
 				prev()
 			}
-			for _, l := range loops {
-				l.Changed()
+			for _, a := range loops {
+				a.loop.Changed()
 			}
 		}
 	}
 	out := make([]StoreLoop, len(loops))
-	for i, l := range loops {
-		out[i] = l
+	for i, a := range loops {
+		out[i] = a.loop
 	}
 	return out, nil
 }
@@ -127,14 +129,6 @@ func batchSize(caps connectors.Capabilities, l config.Limits) int {
 	return 100
 }
 
-// claimAhead is how many batches a store claims in advance while its requests wait for
-// the rate limit: one window's worth of requests (so the next window's burst goes out at
-// once), at most maxUnbooked; the queue's lease (minutes) is far longer than a window.
-func claimAhead(caps connectors.Capabilities, l config.Limits) int {
-	n := caps.WithLimits(l).PushRate.Requests
-	return min(max(n, defaultParallel), maxUnbooked)
-}
-
 // markRemovedStores records the passive fingerprint for stores that still have outbox
 // rows but are no longer in the config: like a passive store, nothing is computed for
 // them, so if one is added back its desired state is recomputed.
@@ -147,7 +141,7 @@ func markRemovedStores(env *Env) error {
 		if _, ok := env.Config.Store(name); ok {
 			continue
 		}
-		if err := env.Store.RecordRulesHash(context.Background(), name, passiveHash); err != nil {
+		if err := env.Store.RecordRulesHash(context.Background(), name, push.PassiveRules); err != nil {
 			return fmt.Errorf("store %s: %w", name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package agent
+package orders
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
-	"syncagent/connectors"
 	"syncagent/connectors/order"
 	"syncagent/erpbridge/sinks"
 	"syncagent/queue"
@@ -59,35 +58,49 @@ func testOrder(id string, st order.Status) order.Order {
 	return o
 }
 
+// eventually waits for cond, failing after a deadline far beyond any expected latency:
+// it proves that something happens, not how fast.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// testTargets and testPolicy are what the agent makes of a store s on trendyol that
+// transfers its orders through sink (orders: {transfer: true, sink: <sink>}, defaults
+// otherwise).
+func testTargets(sink string) map[string]Target {
+	return map[string]Target{"s": {Marketplace: "trendyol", Transfer: true, Sink: sink, Warehouse: config.DefaultWarehouse}}
+}
+
+var testPolicy = queue.OrderPolicy{Transfer: true, Deduct: true, Warehouse: config.DefaultWarehouse, Release: queue.ReleaseERPReading}
+
 // An ERP that is down keeps the orders due with the error shown; once it is back they
 // are written, each once; an unpaid order waits.
 func TestTransferLoopRetriesUntilTheERPIsBack(t *testing.T) {
 	ctx := context.Background()
-	cfg, err := config.Parse([]byte("stores:\n  - name: s\n    marketplace: trendyol\n    orders: {transfer: true, sink: fake}\nsinks:\n  files:\n    - {name: fake, dir: x}\n"),
-		filepath.Join(t.TempDir(), "config.yaml"), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
 	st, err := queue.Open(ctx, filepath.Join(t.TempDir(), "q.db"), queue.Options{RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	fake := &fakeSink{down: true, written: map[string]int{}}
-	w := &orderWiring{kick: make(chan struct{}, 1), now: time.Now}
-	env := &Env{Config: cfg, Store: st, Log: zerolog.Nop()}
-	loop := newTransferLoop(env, w, map[string]sinks.Sink{"fake": fake})
-	loop.poll = 20 * time.Millisecond
+	loop := NewTransferLoop(st, map[string]sinks.Sink{"fake": fake},
+		TransferSettings{Targets: testTargets("fake"), Poll: 20 * time.Millisecond}, zerolog.Nop())
 	if err := loop.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer loop.Stop(ctx)
-	cfgStore, _ := cfg.Store("s")
-	if _, err := st.PutOrders(ctx, queue.OrderBatch{Store: "s", Policy: policyOf(cfgStore),
+	if _, err := st.PutOrders(ctx, queue.OrderBatch{Store: "s", Policy: testPolicy,
 		Orders: []order.Order{testOrder("1", order.New), testOrder("2", order.New), testOrder("3", order.Awaiting)}}); err != nil {
 		t.Fatal(err)
 	}
-	w.kickTransfers()
+	loop.Kick()
 	eventually(t, "the failure recorded and shown", func() bool {
 		l, _ := st.ListOrders(ctx, queue.OrderFilter{Pending: true})
 		h, _ := st.HealthOf(ctx)
@@ -101,21 +114,5 @@ func TestTransferLoopRetriesUntilTheERPIsBack(t *testing.T) {
 	})
 	if fake.count("3") != 0 {
 		t.Fatal("an unpaid order was written")
-	}
-}
-
-// Every component of a store gets the same connector.
-func TestSharedConnectors(t *testing.T) {
-	builds := 0
-	b := SharedConnectors(func(s *config.Store, _ connectors.Deps) (connectors.Connector, error) {
-		builds++
-		return nil, nil
-	})
-	a, c := &config.Store{Name: "a"}, &config.Store{Name: "c"}
-	b(a, connectors.Deps{})
-	b(a, connectors.Deps{})
-	b(c, connectors.Deps{})
-	if builds != 2 {
-		t.Fatalf("%d builds for two stores", builds)
 	}
 }

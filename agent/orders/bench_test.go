@@ -1,4 +1,4 @@
-package agent
+package orders
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
-	"syncagent/connectors"
 	"syncagent/connectors/money"
 	"syncagent/connectors/order"
 	"syncagent/erpbridge/sinks"
@@ -27,21 +25,20 @@ func BenchmarkOrdersToPostgres(b *testing.B) {
 	const n, page, skus = 10_000, 100, 500
 	ctx := context.Background()
 	erp := sinktest.Open(b, "postgres")
-	cfg, err := config.Parse([]byte("stores:\n  - name: s\n    marketplace: trendyol\n    orders: {transfer: true, sink: erp-db}\nsinks:\n  files:\n    - {name: erp-db, dir: x}\n"),
-		filepath.Join(b.TempDir(), "config.yaml"), func(string) (string, bool) { return "", false })
-	if err != nil {
-		b.Fatal(err)
-	}
-	sink, err := sinks.NewSQL(erp.Sink(b, "erp-db"), sinks.SQLOptions{MaxConns: transferParallel})
+	sink, err := sinks.NewSQL(erp.Sink(b, "erp-db"), sinks.SQLOptions{MaxConns: WriteParallel})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sink.Close()
-	store, _ := cfg.Store("s")
-	rules, err := NewStoreRules(config.Rules{Scope: "stock", Warehouses: []string{"MERKEZ"}}, connectors.Capabilities{Stock: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	// The stock of MERKEZ less what orders hold there, as a stock-only store's rules.
+	rules := queue.RulesFunc(func(it *queue.Item) queue.Desired {
+		q, ok := it.Stock["MERKEZ"]
+		if !ok {
+			return queue.Desired{}
+		}
+		q = max(q-it.Reserved["MERKEZ"], 0)
+		return queue.Desired{Qty: &q}
+	})
 	var imp, wr time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -63,13 +60,13 @@ func BenchmarkOrdersToPostgres(b *testing.B) {
 
 		t0 := time.Now()
 		for p := 0; p < n; p += page {
-			if _, err := st.PutOrders(ctx, queue.OrderBatch{Store: "s", Policy: policyOf(store), Orders: orders[p : p+page],
+			if _, err := st.PutOrders(ctx, queue.OrderBatch{Store: "s", Policy: testPolicy, Orders: orders[p : p+page],
 				CursorName: "orders:s:cursor", Cursor: fmt.Sprint(p)}); err != nil {
 				b.Fatal(err)
 			}
 		}
 		t1 := time.Now()
-		loop := newTransferLoop(&Env{Config: cfg, Store: st, Log: zerolog.Nop()}, &orderWiring{now: time.Now}, map[string]sinks.Sink{"erp-db": sink})
+		loop := NewTransferLoop(st, map[string]sinks.Sink{"erp-db": sink}, TransferSettings{Targets: testTargets("erp-db")}, zerolog.Nop())
 		loop.cycle(ctx)
 		t2 := time.Now()
 		imp += t1.Sub(t0)

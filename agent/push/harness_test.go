@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"syncagent/config"
 	"syncagent/connectors"
+	"syncagent/connectors/money"
 	"syncagent/queue"
 )
 
@@ -46,16 +47,53 @@ type harness struct {
 	clock *testClock
 	q     *queue.Store
 	m     *fakeMarket
-	p     *pushLoop
+	conf  Settings
+	p     *Loop
 }
 
-const testStore = "shop"
+const (
+	testStore = "shop"
+	testRules = "test-rules" // the fingerprint the tests' outbox is computed with
+)
+
+// erpValues are the rules of these tests: a store shows the ERP's values as they are, the
+// quantity of every warehouse less what orders hold, the default price list's prices,
+// and the sale price as the list price when there is none. The agent's store rules have
+// tests of their own.
+var erpValues = queue.RulesFunc(func(it *queue.Item) queue.Desired {
+	var d queue.Desired
+	var sum int64
+	for wh, q := range it.Stock {
+		sum += q - it.Reserved[wh]
+	}
+	if len(it.Stock) > 0 {
+		d.Qty = ip(max(sum, 0))
+	}
+	if pe := it.Prices[config.DefaultPriceList]; pe.Price != nil && *pe.Price > 0 {
+		sale, list := *pe.Price, *pe.Price
+		if pe.ListPrice != nil && *pe.ListPrice > sale {
+			list = *pe.ListPrice
+		}
+		d.Price, d.ListPrice = &sale, &list
+	}
+	return d
+})
+
+func ip(v int64) *int64 { return &v }
+
+func kp(s string) *money.Kurus {
+	k, err := money.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return &k
+}
 
 func testCaps() connectors.Capabilities {
 	return connectors.Capabilities{Marketplace: "fake", MaxBatch: 100, Stock: true, Price: true, ListPrice: true, MaxStock: 20000}
 }
 
-func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *pushSettings)) *harness {
+func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *Settings)) *harness {
 	t.Helper()
 	clock := newTestClock()
 	ctx := context.Background()
@@ -68,24 +106,21 @@ func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *pushSet
 	}
 	t.Cleanup(func() { q.Close() })
 	m := newFakeMarket(caps, clock.Now)
-	r, err := NewStoreRules(baseRules(), caps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q.SetStores(map[string]queue.Rules{testStore: r})
+	q.SetStores(map[string]queue.Rules{testStore: erpValues})
 	// One request at a time, so the fake's scripted faults meet the batches in order.
-	set := pushSettings{Batch: caps.MaxBatch, Parallel: 1, DupWindow: caps.DuplicateWindow, RetryBase: 30 * time.Second, Now: clock.Now}
+	set := Settings{Marketplace: "fake", RulesHash: testRules, Batch: caps.MaxBatch, Parallel: 1,
+		DupWindow: caps.DuplicateWindow, RetryBase: 30 * time.Second, Now: clock.Now}
 	if tune != nil {
 		tune(&set)
 	}
-	p := newPushLoop(testStore, "fake", m, q, zerolog.Nop(), set, RulesFingerprint(baseRules(), caps))
-	return &harness{t: t, ctx: ctx, clock: clock, q: q, m: m, p: p}
+	p := New(testStore, m, q, set, zerolog.Nop())
+	return &harness{t: t, ctx: ctx, clock: clock, q: q, m: m, conf: set, p: p}
 }
 
 // restart replaces the loop with a new one on the same outbox and marketplace, as an
 // agent restart does: everything the loop kept in memory is gone.
 func (h *harness) restart() {
-	h.p = newPushLoop(testStore, "fake", h.m, h.q, zerolog.Nop(), h.p.set, h.p.rulesHash)
+	h.p = New(testStore, h.m, h.q, h.conf, zerolog.Nop())
 }
 
 // seed sets quantity and price of n SKUs named SKU-0001… in one transaction.
@@ -118,7 +153,7 @@ func (h *harness) set(sku string, qty int64, price string) {
 
 // cycle runs one scheduled cycle, as a cron tick would.
 func (h *harness) cycle() {
-	h.p.paused = ""
+	h.p.gate.resume()
 	h.p.cycle(h.ctx, wakeSchedule)
 }
 

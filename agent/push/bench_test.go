@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -29,7 +29,6 @@ func trendyolStore(name, url string) config.Store {
 	s := config.Store{
 		Name: name, Marketplace: "trendyol", Active: true, BaseURL: url + "/integration",
 		Credentials: config.Credentials{SellerID: benchSeller, APIKey: config.NewSecret(benchKey), APISecret: config.NewSecret(benchSecret)},
-		Rules:       baseRules(),
 	}
 	s.Schedule.Push = "@every 1h"
 	return s
@@ -37,7 +36,7 @@ func trendyolStore(name, url string) config.Store {
 
 // benchLoop builds the push loop of one Trendyol store over a fresh outbox holding n
 // dirty items, the simulator knowing every barcode.
-func benchLoop(b *testing.B, n int, set pushSettings) (*pushLoop, *queue.Store, *trendyolsim.Server) {
+func benchLoop(b *testing.B, n int, set Settings) (*Loop, *queue.Store, *trendyolsim.Server) {
 	b.Helper()
 	ctx := context.Background()
 	sim := trendyolsim.New(trendyolsim.Options{SellerID: benchSeller, APIKey: benchKey, APISecret: benchSecret})
@@ -53,11 +52,7 @@ func benchLoop(b *testing.B, n int, set pushSettings) (*pushLoop, *queue.Store, 
 		b.Fatal(err)
 	}
 	caps := conn.Capabilities()
-	rules, err := NewStoreRules(st.Rules, caps)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q.SetStores(map[string]queue.Rules{st.Name: rules})
+	q.SetStores(map[string]queue.Rules{st.Name: erpValues})
 	var batch []queue.ItemChange
 	for i := 0; i < n; i++ {
 		bc := fmt.Sprintf("869%010d", i)
@@ -74,13 +69,15 @@ func benchLoop(b *testing.B, n int, set pushSettings) (*pushLoop, *queue.Store, 
 			batch = batch[:0]
 		}
 	}
+	// As the agent's store factory sets them.
+	set.Marketplace, set.RulesHash = st.Marketplace, testRules
 	if set.Batch == 0 {
-		set.Batch = batchSize(caps, st.Limits)
+		set.Batch = caps.MaxBatch
 	}
 	set.DupWindow = caps.DuplicateWindow
-	set.Ahead = claimAhead(caps, st.Limits)
-	p := newPushLoop(st.Name, st.Marketplace, conn, q, zerolog.Nop(), set, RulesFingerprint(st.Rules, caps))
-	p.prepared = true
+	set.Ahead = caps.PushRate.Requests
+	p := New(st.Name, conn, q, set, zerolog.Nop())
+	p.desired.done = true
 	return p, q, sim
 }
 
@@ -94,12 +91,12 @@ func BenchmarkPushTrendyol100k(b *testing.B) {
 	const n = 100_000
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		p, q, sim := benchLoop(b, n, pushSettings{})
+		p, q, sim := benchLoop(b, n, Settings{})
 		ctx := context.Background()
 		b.StartTimer()
 		start := time.Now()
 		var st cycleStats
-		p.pushAll(ctx, &st)
+		p.send.pushAll(ctx, &st)
 		wall := time.Since(start)
 		b.StopTimer()
 
@@ -146,7 +143,7 @@ func BenchmarkPushTrendyol100k(b *testing.B) {
 // this measures the debounce path, not the on-change rate cap.
 func BenchmarkChangeToRequestLatency(b *testing.B) {
 	const debounce, maxDelay = 50 * time.Millisecond, 100 * time.Millisecond
-	p, q, sim := benchLoop(b, 1, pushSettings{Debounce: debounce, MaxDelay: maxDelay})
+	p, q, sim := benchLoop(b, 1, Settings{Debounce: debounce, MaxDelay: maxDelay})
 	ctx := context.Background()
 	barcode := func(i int) string { return fmt.Sprintf("870%010d", i) }
 	for i := 0; i < b.N; i++ {

@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"fmt"
@@ -66,7 +66,7 @@ func TestPushItemOutcomes(t *testing.T) {
 	if n := h.m.requestCount(); n != 1 {
 		t.Fatalf("the retry went before its backoff: %d requests", n)
 	}
-	if h.p.retryAt.IsZero() {
+	if h.p.send.nextDue().IsZero() {
 		t.Fatal("the loop does not know when the retry comes due")
 	}
 	h.clock.Advance(time.Second)
@@ -83,7 +83,7 @@ func TestPushItemOutcomes(t *testing.T) {
 }
 
 func TestPushTransientFailuresBackOffThenSucceed(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 10 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 10 })
 	e503 := &connectors.Error{Kind: connectors.Transient, Status: 503, Message: "service temporarily unavailable"}
 	h.m.errs = []error{e503, nil, e503, e503, e503}
 	h.seed(60, 1, "5.00")
@@ -96,7 +96,7 @@ func TestPushTransientFailuresBackOffThenSucceed(t *testing.T) {
 	if s := h.stats(); s.Retrying != 40 {
 		t.Fatalf("retrying %d, want 40", s.Retrying)
 	}
-	if !h.p.holdUntil.After(h.clock.Now()) {
+	if !h.p.gate.until().After(h.clock.Now()) {
 		t.Fatal("no hold after the marketplace failed three times in a row")
 	}
 	if h.health().Error == "" {
@@ -116,7 +116,7 @@ func TestPushTransientFailuresBackOffThenSucceed(t *testing.T) {
 }
 
 func TestPushRetryAfterHoldsWithoutCountingAttempts(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 10 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 10 })
 	h.m.errs = []error{nil, &connectors.Error{Kind: connectors.RetryAfter, Status: 429, RetryAfter: 7 * time.Second, Message: "too many requests"}}
 	h.seed(30, 1, "5.00")
 	h.cycle()
@@ -351,7 +351,7 @@ func TestPushUnknownOutcomeWithoutDuplicateRuleResends(t *testing.T) {
 }
 
 func TestPushParallelRequestsLoseNothing(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 7; s.Parallel = 4 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 7; s.Parallel = 4 })
 	h.m.reject["SKU-0100"] = "bad barcode"
 	h.m.retryOnce["SKU-0200"] = "locked"
 	h.seed(300, 3, "12.50")
@@ -380,7 +380,7 @@ func TestPushParallelRequestsLoseNothing(t *testing.T) {
 }
 
 func TestPushParallelStopsSendingAtA429(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 10; s.Parallel = 4 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 10; s.Parallel = 4 })
 	h.m.errs = []error{&connectors.Error{Kind: connectors.RetryAfter, Status: 429, RetryAfter: 7 * time.Second, Message: "too many requests"}}
 	h.seed(200, 1, "5.00")
 	h.cycle()
@@ -416,7 +416,7 @@ func TestPushLostAnswerForAnUnlistedItemIsRejectedWithoutResending(t *testing.T)
 }
 
 func TestPushClaimsAheadWhileRequestsWaitAndLosesNothing(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
 	h.m.delay = 20 * time.Millisecond // slow answers: the loop claims ahead meanwhile
 	h.seed(100, 4, "7.00")
 	h.cycle()
@@ -438,7 +438,7 @@ func TestPushClaimsAheadWhileRequestsWaitAndLosesNothing(t *testing.T) {
 }
 
 func TestPushReleasesClaimedAheadBatchesWhenItStops(t *testing.T) {
-	h := newHarness(t, testCaps(), func(s *pushSettings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
+	h := newHarness(t, testCaps(), func(s *Settings) { s.Batch = 5; s.Parallel = 2; s.Ahead = 10 })
 	h.m.delay = 20 * time.Millisecond
 	h.m.errs = []error{nil, nil, &connectors.Error{Kind: connectors.RetryAfter, Status: 429, RetryAfter: time.Minute, Message: "slow down"}}
 	h.seed(100, 4, "7.00")

@@ -1,4 +1,4 @@
-package agent
+package push
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 type liveLoop struct {
 	q *queue.Store
 	m *fakeMarket
-	p *pushLoop
+	p *Loop
 }
 
 func startLiveLoop(t *testing.T, caps connectors.Capabilities, debounce, maxDelay time.Duration) *liveLoop {
@@ -41,14 +41,14 @@ func startLiveLoop(t *testing.T, caps connectors.Capabilities, debounce, maxDela
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
-	r, _ := NewStoreRules(baseRules(), caps)
-	q.SetStores(map[string]queue.Rules{testStore: r})
+	q.SetStores(map[string]queue.Rules{testStore: erpValues})
 	m := newFakeMarket(caps, nil)
-	p := newPushLoop(testStore, "fake", m, q, zerolog.Nop(), pushSettings{Batch: caps.MaxBatch, Debounce: debounce, MaxDelay: maxDelay},
-		RulesFingerprint(baseRules(), caps))
+	p := New(testStore, m, q, Settings{Marketplace: "fake", RulesHash: testRules, Batch: caps.MaxBatch, Debounce: debounce, MaxDelay: maxDelay}, zerolog.Nop())
 	if err := p.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The first cycle runs at start; a change applied while it runs may go with it.
+	eventually(t, "the first cycle", func() bool { return p.Stats().Cycles >= 1 })
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
