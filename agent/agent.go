@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"syncagent/agent/logging"
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/queue"
@@ -46,6 +47,9 @@ type Env struct {
 	Store  *queue.Store
 	Sched  *Scheduler
 	Log    zerolog.Logger
+	// Connectors are the active stores' connectors by store name, built once before any
+	// component (ConnectStores): a store's push loop and order loop share its one value.
+	Connectors map[string]connectors.Connector
 	// Changed is called by sources after they commit changes, so stores with an on-change
 	// debounce can push soon.
 	Changed func()
@@ -64,6 +68,9 @@ type Options struct {
 	StopTimeout time.Duration
 	// Factories build the components; defaults to the built-in ones (DefaultFactories).
 	Factories []Factory
+	// Connect builds a store's connector (default BuildConnector, through the
+	// marketplace's registration); tests give simulator- or fake-backed ones.
+	Connect ConnectorBuilder
 }
 
 // Agent is one running syncagent.
@@ -97,7 +104,7 @@ func (a *Agent) Store() *queue.Store { return a.store }
 
 // Run runs the agent until ctx is cancelled, then stops it within StopTimeout.
 func (a *Agent) Run(ctx context.Context) error {
-	log := a.log.With().Str("component", "agent").Logger()
+	log := a.log.With().Str(logging.FieldComponent, logging.CompAgent).Logger()
 	st, err := queue.Open(ctx, a.cfg.DBPath(), queue.Options{
 		MaxAttempts: a.cfg.Queue.MaxAttempts,
 		RetryBase:   a.cfg.Queue.RetryBase.D(),
@@ -114,7 +121,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 	}()
 	a.sched = NewScheduler(a.cfg.Location, a.log, st)
-	env := &Env{Config: a.cfg, Store: st, Sched: a.sched, Log: a.log, Changed: func() {}}
+	conns, err := ConnectStores(a.cfg, a.opts.Connect, a.log)
+	if err != nil {
+		return err
+	}
+	env := &Env{Config: a.cfg, Store: st, Sched: a.sched, Log: a.log, Connectors: conns, Changed: func() {}}
 	if err := a.build(env); err != nil {
 		return err
 	}
@@ -170,7 +181,7 @@ func (a *Agent) start(ctx context.Context) ([]Component, error) {
 func (a *Agent) stop(started []Component) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 	defer cancel()
-	log := a.log.With().Str("component", "agent").Logger()
+	log := a.log.With().Str(logging.FieldComponent, logging.CompAgent).Logger()
 	ok := true
 	for i := len(started) - 1; i >= 0; i-- {
 		c := started[i]
@@ -188,7 +199,7 @@ func (a *Agent) stop(started []Component) bool {
 
 // addMaintenance schedules the store's housekeeping.
 func (a *Agent) addMaintenance() error {
-	log := a.log.With().Str("component", "queue").Logger()
+	log := a.log.With().Str(logging.FieldComponent, logging.CompQueue).Logger()
 	if err := a.sched.Add("journal-retention", "@every 1h", JobOptions{}, func(ctx context.Context) {
 		n, err := a.store.PurgeJournal(ctx, a.cfg.Queue.JournalRetention.D())
 		if err != nil {
@@ -211,8 +222,5 @@ func (a *Agent) addMaintenance() error {
 
 // DefaultFactories are the built-in component kinds.
 func DefaultFactories() []Factory {
-	// One connector per store, shared by its push loop and its order fetcher, so both
-	// spend one rate budget and one token.
-	b := SharedConnectors(connectors.New)
-	return append([]Factory{dropFolderFactory(), sqlSourceFactory(), StoreFactory(b)}, OrderFactories(b)...)
+	return append([]Factory{dropFolderFactory(), sqlSourceFactory(), StoreFactory()}, OrderFactories()...)
 }

@@ -173,7 +173,7 @@ func (e *e2e) run() {
 		e.t.Fatal(err)
 	}
 	log := zerolog.New(e.logs).Level(zerolog.DebugLevel)
-	e.agent = New(cfg, log, Options{Factories: []Factory{storeFactory(), dropFolderFactory()}})
+	e.agent = New(cfg, log, Options{Factories: []Factory{StoreFactory(), dropFolderFactory()}})
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.done = cancel, make(chan error, 1)
 	go func() { e.done <- e.agent.Run(ctx) }()

@@ -2,11 +2,9 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
-	"time"
 
+	"syncagent/agent/logging"
 	"syncagent/agent/orders"
 	"syncagent/config"
 	"syncagent/connectors"
@@ -15,38 +13,15 @@ import (
 
 // orderWiring is what the order components of one agent share.
 type orderWiring struct {
-	build    ConnectorBuilder
 	transfer *orders.TransferLoop // nil when no store transfers orders
 }
 
 // OrderFactories are the order flow's components: the ERP write-back with its sinks
-// (started before the stores) and one fetch loop per active store that fetches orders.
-// build should be the one the store factory uses (SharedConnectors), so that a store's
-// orders and pushes share one HTTP client, rate limit and token.
-func OrderFactories(build ConnectorBuilder) []Factory {
-	w := &orderWiring{build: build}
+// (started before the stores) and one fetch loop per active store that fetches orders,
+// on the store's connector in Env.Connectors, the one its push loop uses.
+func OrderFactories() []Factory {
+	w := &orderWiring{}
 	return []Factory{sinkFactory(w), {Kind: KindStore, Build: w.buildFetchers}}
-}
-
-// SharedConnectors returns build, remembering the connector it built for each store, so
-// that every component of a store (push loop, order fetch loop) talks through the same
-// connector: the marketplaces count requests per account, not per component.
-func SharedConnectors(build ConnectorBuilder) ConnectorBuilder {
-	var mu sync.Mutex
-	built := map[string]connectors.Connector{}
-	return func(store *config.Store, deps connectors.Deps) (connectors.Connector, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if c, ok := built[store.Name]; ok {
-			return c, nil
-		}
-		c, err := build(store, deps)
-		if err != nil {
-			return nil, err
-		}
-		built[store.Name] = c
-		return c, nil
-	}
 }
 
 // transfersDue tells the transfer loop, if there is one, that orders became due.
@@ -59,7 +34,11 @@ func (w *orderWiring) transfersDue() {
 // policyOf is how a store's orders are handled.
 func policyOf(s *config.Store) queue.OrderPolicy {
 	o := s.Orders
-	return queue.OrderPolicy{Transfer: o.Transfer, Deduct: o.DeductStock, Warehouse: o.DefaultWarehouse, Release: o.Release}
+	release := queue.ReleaseShipped
+	if o.Release == config.ReleaseERPReading {
+		release = queue.ReleaseERPReading
+	}
+	return queue.OrderPolicy{Transfer: o.Transfer, Deduct: o.DeductStock, Warehouse: o.DefaultWarehouse, Release: release}
 }
 
 func (w *orderWiring) buildFetchers(env *Env) ([]Component, error) {
@@ -69,18 +48,17 @@ func (w *orderWiring) buildFetchers(env *Env) ([]Component, error) {
 		if !s.Active || !s.Orders.Fetch {
 			continue
 		}
-		deps := connectors.Deps{Log: env.Log.With().Str("component", "connector").Str("store", s.Name).Logger(), Now: time.Now}
-		conn, err := w.build(s, deps)
-		if err != nil {
-			return nil, err // connectors.New names the store
+		conn := env.Connectors[s.Name]
+		if conn == nil {
+			return nil, fmt.Errorf("store %s: no connector was built for it", s.Name)
 		}
-		f, err := connectors.NewOrderFetcher(conn, s, deps)
-		if errors.Is(err, connectors.ErrNoOrders) {
-			env.Log.Warn().Str("component", "orders").Str("store", s.Name).Err(err).Msg("orders of this store are not fetched")
+		f := connectors.AbilitiesOf(conn).Orders
+		if f == nil {
+			// config refuses orders.fetch for such a marketplace; a connector built by a
+			// test may still lack it.
+			env.Log.Warn().Str("component", logging.CompOrders).Str("store", s.Name).
+				Msgf("this version cannot fetch the orders of %s; they are not fetched", s.Marketplace)
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", s.Name, err)
 		}
 		set := orders.FetchSettings{
 			Schedule:     s.Schedule.Orders,

@@ -15,7 +15,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
-	"syncagent/connectors"
 	"syncagent/connectors/sim/pazarsyncsim"
 	"syncagent/connectors/sim/trendyolsim"
 	"syncagent/erpbridge/sinks/sinktest"
@@ -40,8 +39,7 @@ func TestOrdersCrashChild(t *testing.T) {
 		fmt.Println("log:", err)
 		os.Exit(4)
 	}
-	b := SharedConnectors(connectors.New)
-	a := New(cfg, zerolog.New(logf).Level(zerolog.InfoLevel), Options{Factories: append([]Factory{StoreFactory(b)}, OrderFactories(b)...)})
+	a := New(cfg, zerolog.New(logf).Level(zerolog.InfoLevel), Options{Factories: append([]Factory{StoreFactory()}, OrderFactories()...)})
 	if err := a.Run(context.Background()); err != nil {
 		fmt.Println("run:", err)
 		os.Exit(5)

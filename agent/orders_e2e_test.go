@@ -12,7 +12,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
-	"syncagent/connectors"
 	"syncagent/connectors/sim/giyimmodasim"
 	"syncagent/connectors/sim/pazarsyncsim"
 	"syncagent/connectors/sim/trendyolsim"
@@ -110,8 +109,7 @@ func startOrderE2E(t *testing.T, driver string) *orderE2E {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := SharedConnectors(connectors.New)
-	factories := append([]Factory{StoreFactory(b)}, OrderFactories(b)...)
+	factories := append([]Factory{StoreFactory()}, OrderFactories()...)
 	e.agent = New(cfg, zerolog.New(e.logs).Level(zerolog.DebugLevel), Options{Factories: factories})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -31,7 +31,6 @@ import (
 //     the sale price is sent as the list price.
 //   - A list price is only pushed together with a sale price.
 type StoreRules struct {
-	scope      string
 	stock      bool // quantity pushed
 	price      bool // sale price pushed
 	list       bool // list price pushed (with the sale price)
@@ -42,21 +41,17 @@ type StoreRules struct {
 	add        money.Kurus
 	ending     int64 // -1: no rounding
 	minPrice   money.Kurus
-	listMode   string // list or sale
+	listMode   config.ListPriceMode
 	buffer     int64
 	cap        int64 // 0: no cap
 }
 
 var _ queue.Rules = (*StoreRules)(nil)
 
-// NewStoreRules builds a store's rules from its config and its connector's capabilities.
-func NewStoreRules(r config.Rules, caps connectors.Capabilities) (*StoreRules, error) {
-	ending, ok := config.RoundingEnding(r.Rounding)
-	if !ok {
-		return nil, fmt.Errorf("rules.rounding: %q must be none or an ending such as .90", r.Rounding)
-	}
+// NewStoreRules builds a store's rules from its config and its connector's features.
+func NewStoreRules(r config.Rules, f connectors.Features) (*StoreRules, error) {
+	ending, _ := r.Rounding.Ending() // -1 without rounding
 	s := &StoreRules{
-		scope:      r.Scope,
 		warehouses: slices.Clone(r.Warehouses),
 		priceList:  r.PriceList,
 		listList:   r.ListPriceList,
@@ -67,27 +62,15 @@ func NewStoreRules(r config.Rules, caps connectors.Capabilities) (*StoreRules, e
 		listMode:   r.ListPrice,
 		buffer:     int64(max(r.StockBuffer, 0)),
 	}
-	switch r.Scope {
-	case "all", "stock+price", "":
-		s.stock, s.price = true, true
-	case "stock":
-		s.stock = true
-	case "price":
-		s.price = true
-	default:
-		return nil, fmt.Errorf("rules.scope: %q must be all, stock, price or stock+price", r.Scope)
+	if r.Scope.Kinds() == 0 {
+		return nil, fmt.Errorf("rules.scope: %s asks for nothing to be pushed", r.Scope)
 	}
-	switch r.ListPrice {
-	case "list", "sale", "":
-	default:
-		return nil, fmt.Errorf("rules.list_price: %q must be list or sale", r.ListPrice)
-	}
-	s.stock = s.stock && caps.Stock
-	s.price = s.price && caps.Price
-	s.list = s.price && caps.ListPrice
+	s.stock = r.Scope.Has(connectors.ScopeStock) && f.Updates.Has(connectors.ScopeStock)
+	s.price = r.Scope.Has(connectors.ScopePrice) && f.Updates.Has(connectors.ScopePrice)
+	s.list = s.price && f.ListPrice
 	s.cap = int64(r.StockCap)
-	if caps.MaxStock > 0 && (s.cap == 0 || s.cap > caps.MaxStock) {
-		s.cap = caps.MaxStock
+	if f.MaxStock > 0 && (s.cap == 0 || s.cap > f.MaxStock) {
+		s.cap = f.MaxStock
 	}
 	return s, nil
 }
@@ -151,7 +134,7 @@ func (s *StoreRules) prices(it *queue.Item) (*money.Kurus, *money.Kurus) {
 		sale = s.minPrice
 	}
 	list := sale
-	if s.listMode != "sale" {
+	if s.listMode != config.ListIsSale {
 		if base, ok := s.listBase(it, pe); ok {
 			list = max(s.adjust(base), sale)
 		}
@@ -194,14 +177,14 @@ func (s *StoreRules) adjust(k money.Kurus) money.Kurus {
 // RulesFingerprint is a stable hash of everything a store's desired state depends on:
 // the rules and the connector capabilities that shape them. When it differs from the one
 // recorded with the outbox, the store's desired state is recomputed.
-func RulesFingerprint(r config.Rules, caps connectors.Capabilities) string {
+func RulesFingerprint(r config.Rules, caps connectors.Features) string {
 	wh := slices.Clone(r.Warehouses)
 	slices.Sort(wh)
 	var b strings.Builder
 	fmt.Fprintf(&b, "v1|scope=%s|wh=%q|pl=%q|lpl=%q|markup=%d|add=%d|round=%s|min=%d|list=%s|buffer=%d|cap=%d",
 		r.Scope, wh, r.PriceList, r.ListPriceList, r.MarkupPercent.BasisPoints, r.Add.Kurus, r.Rounding,
 		r.MinPrice.Kurus, r.ListPrice, r.StockBuffer, r.StockCap)
-	fmt.Fprintf(&b, "|caps:stock=%t,price=%t,list=%t,max=%d", caps.Stock, caps.Price, caps.ListPrice, caps.MaxStock)
+	fmt.Fprintf(&b, "|caps:stock=%t,price=%t,list=%t,max=%d", caps.Updates.Has(connectors.ScopeStock), caps.Updates.Has(connectors.ScopePrice), caps.ListPrice, caps.MaxStock)
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:12])
 }

@@ -21,10 +21,10 @@ func ip(v int64) *int64 { return &v }
 
 // baseRules are the config defaults with nothing added.
 func baseRules() config.Rules {
-	return config.Rules{Scope: "stock+price", PriceList: "default", Rounding: "none", ListPrice: "list"}
+	return config.Rules{Scope: connectors.ScopeStock | connectors.ScopePrice, PriceList: "default", Rounding: config.NoRounding, ListPrice: config.ListFromPriceList}
 }
 
-var fullCaps = connectors.Capabilities{Stock: true, Price: true, ListPrice: true, MaxStock: 20000}
+var fullCaps = connectors.Features{Updates: connectors.ScopeStock | connectors.ScopePrice, ListPrice: true, MaxStock: 20000}
 
 func pct(s string) config.Percent {
 	bp, err := money.ParsePercent(s)
@@ -81,17 +81,17 @@ func TestStoreRulesDesired(t *testing.T) {
 	tests := []struct {
 		name  string
 		rules func(r *config.Rules)
-		caps  *connectors.Capabilities
+		caps  *connectors.Features
 		item  *queue.Item
 		want  string
 	}{
 		{"defaults: all warehouses, prices as given", nil, nil,
 			item(twoWh, std, nil), "qty 115 price 100.00 list 120.00"},
-		{"scope stock: no price", func(r *config.Rules) { r.Scope = "stock" }, nil,
+		{"scope stock: no price", func(r *config.Rules) { r.Scope = connectors.ScopeStock }, nil,
 			item(twoWh, std, nil), "qty 115 price - list -"},
-		{"scope price: no quantity", func(r *config.Rules) { r.Scope = "price" }, nil,
+		{"scope price: no quantity", func(r *config.Rules) { r.Scope = connectors.ScopePrice }, nil,
 			item(twoWh, std, nil), "qty - price 100.00 list 120.00"},
-		{"scope all is stock and price", func(r *config.Rules) { r.Scope = "all" }, nil,
+		{"scope all is stock and price", func(r *config.Rules) { r.Scope = connectors.ScopeAll }, nil,
 			item(twoWh, std, nil), "qty 115 price 100.00 list 120.00"},
 		{"named warehouses only", func(r *config.Rules) { r.Warehouses = []string{"MERKEZ", "DEPO2"} }, nil,
 			item(twoWh, std, nil), "qty 15 price 100.00 list 120.00"},
@@ -119,7 +119,7 @@ func TestStoreRulesDesired(t *testing.T) {
 			item(map[string]int64{"A": 25000}, std, nil), "qty 20000 price 100.00 list 120.00"},
 		{"buffer then cap", func(r *config.Rules) { r.StockBuffer = 5; r.StockCap = 50 }, nil,
 			item(map[string]int64{"A": 52}, std, map[string]int64{"A": 1}), "qty 46 price 100.00 list 120.00"},
-		{"no maximum and no cap: unlimited", nil, &connectors.Capabilities{Stock: true, Price: true, ListPrice: true},
+		{"no maximum and no cap: unlimited", nil, &connectors.Features{Updates: connectors.ScopeStock | connectors.ScopePrice, ListPrice: true},
 			item(map[string]int64{"A": 25000}, std, nil), "qty 25000 price 100.00 list 120.00"},
 		{"markup on sale and list", func(r *config.Rules) { r.MarkupPercent = pct("12.5") }, nil,
 			item(nil, std, nil), "qty - price 112.50 list 135.00"},
@@ -130,12 +130,12 @@ func TestStoreRulesDesired(t *testing.T) {
 		{"markup, add, then rounding up to .90", func(r *config.Rules) {
 			r.MarkupPercent = pct("12.5")
 			r.Add = amt("5.00")
-			r.Rounding = ".90"
+			r.Rounding = 90
 		}, nil, item(nil, map[string]queue.PriceEntry{"default": pe("1104.99", "1299.00")}, nil),
 			"qty - price 1248.90 list 1466.90"},
-		{"rounding keeps an exact ending", func(r *config.Rules) { r.Rounding = ".99" }, nil,
+		{"rounding keeps an exact ending", func(r *config.Rules) { r.Rounding = 99 }, nil,
 			item(nil, map[string]queue.PriceEntry{"default": pe("149.99", "")}, nil), "qty - price 149.99 list 149.99"},
-		{"rounding past the ending goes to the next lira", func(r *config.Rules) { r.Rounding = ".90" }, nil,
+		{"rounding past the ending goes to the next lira", func(r *config.Rules) { r.Rounding = 90 }, nil,
 			item(nil, map[string]queue.PriceEntry{"default": pe("149.95", "")}, nil), "qty - price 150.90 list 150.90"},
 		{"negative markup (discount)", func(r *config.Rules) { r.MarkupPercent = pct("-10") }, nil,
 			item(nil, std, nil), "qty - price 90.00 list 108.00"},
@@ -145,14 +145,14 @@ func TestStoreRulesDesired(t *testing.T) {
 			item(nil, std, nil), "qty - price 130.00 list 130.00"},
 		{"min price after markup and rounding", func(r *config.Rules) {
 			r.MarkupPercent = pct("10")
-			r.Rounding = ".90"
+			r.Rounding = 90
 			r.MinPrice = amt("49.90")
 		}, nil, item(nil, map[string]queue.PriceEntry{"default": pe("20.00", "")}, nil), "qty - price 49.90 list 49.90"},
 		{"list price below sale is raised to sale", nil, nil,
 			item(nil, map[string]queue.PriceEntry{"default": pe("100.00", "90.00")}, nil), "qty - price 100.00 list 100.00"},
 		{"no list price known: sale price sent as list", nil, nil,
 			item(nil, map[string]queue.PriceEntry{"default": pe("100.00", "")}, nil), "qty - price 100.00 list 100.00"},
-		{"list_price sale: list equals sale", func(r *config.Rules) { r.ListPrice = "sale"; r.MarkupPercent = pct("10") }, nil,
+		{"list_price sale: list equals sale", func(r *config.Rules) { r.ListPrice = config.ListIsSale; r.MarkupPercent = pct("10") }, nil,
 			item(nil, std, nil), "qty - price 110.00 list 110.00"},
 		{"list_price_list: its price, marked up like the sale price", func(r *config.Rules) {
 			r.ListPriceList = "PSF"
@@ -173,12 +173,12 @@ func TestStoreRulesDesired(t *testing.T) {
 			item(nil, map[string]queue.PriceEntry{"default": pe("", "120.00")}, nil), "qty - price - list -"},
 		{"zero price in the ERP: no price", func(r *config.Rules) { r.MinPrice = amt("10.00") }, nil,
 			item(nil, map[string]queue.PriceEntry{"default": pe("0", "")}, nil), "qty - price - list -"},
-		{"marketplace without prices: scope all pushes stock only", func(r *config.Rules) { r.Scope = "all" },
-			&connectors.Capabilities{Stock: true}, item(twoWh, std, nil), "qty 115 price - list -"},
+		{"marketplace without prices: scope all pushes stock only", func(r *config.Rules) { r.Scope = connectors.ScopeAll },
+			&connectors.Features{Updates: connectors.ScopeStock}, item(twoWh, std, nil), "qty 115 price - list -"},
 		{"marketplace without a list price: sale only", nil,
-			&connectors.Capabilities{Stock: true, Price: true}, item(twoWh, std, nil), "qty 115 price 100.00 list -"},
-		{"marketplace without stock: scope stock pushes nothing", func(r *config.Rules) { r.Scope = "stock" },
-			&connectors.Capabilities{Price: true}, item(twoWh, std, nil), "qty - price - list -"},
+			&connectors.Features{Updates: connectors.ScopeStock | connectors.ScopePrice}, item(twoWh, std, nil), "qty 115 price 100.00 list -"},
+		{"marketplace without stock: scope stock pushes nothing", func(r *config.Rules) { r.Scope = connectors.ScopeStock },
+			&connectors.Features{Updates: connectors.ScopePrice}, item(twoWh, std, nil), "qty - price - list -"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,22 +201,29 @@ func TestStoreRulesDesired(t *testing.T) {
 	}
 }
 
-func TestStoreRulesRefuseBadConfig(t *testing.T) {
-	for _, mut := range []func(r *config.Rules){
-		func(r *config.Rules) { r.Scope = "prices" },
-		func(r *config.Rules) { r.Rounding = "0.9" },
-		func(r *config.Rules) { r.ListPrice = "psf" },
-	} {
-		r := baseRules()
-		mut(&r)
-		if _, err := NewStoreRules(r, fullCaps); err == nil {
-			t.Errorf("rules %+v accepted", r)
-		}
+// TestStoreRulesRefuseAScopeOfNothing: config parses the rule words (scope, rounding,
+// list_price) into types and refuses bad ones with their line; what is left for the
+// rules to refuse is a scope that asks for nothing.
+func TestStoreRulesRefuseAScopeOfNothing(t *testing.T) {
+	r := baseRules()
+	r.Scope = 0
+	if _, err := NewStoreRules(r, fullCaps); err == nil {
+		t.Errorf("rules %+v accepted", r)
 	}
 }
 
 func TestRulesFingerprint(t *testing.T) {
 	base := RulesFingerprint(baseRules(), fullCaps)
+	// The fingerprints of the string-typed rules, before scope, rounding and list_price
+	// were typed: an upgrade must not recompute every store's desired state.
+	if base != "ea827d7d52cfcdc8147750f3" {
+		t.Errorf("the base fingerprint changed: %s", base)
+	}
+	all := baseRules()
+	all.Scope, all.Rounding, all.ListPrice = connectors.ScopeAll, 90, config.ListIsSale
+	if fp := RulesFingerprint(all, fullCaps); fp != "7372856f8d12efff75be3448" {
+		t.Errorf("the fingerprint of scope all, .90, list sale changed: %s", fp)
+	}
 	if again := RulesFingerprint(baseRules(), fullCaps); again != base {
 		t.Fatalf("fingerprint not stable: %s vs %s", base, again)
 	}
@@ -226,20 +233,20 @@ func TestRulesFingerprint(t *testing.T) {
 	if RulesFingerprint(wh1, fullCaps) != RulesFingerprint(wh2, fullCaps) {
 		t.Error("warehouse order changed the fingerprint; the quantity does not depend on it")
 	}
-	changes := map[string]func(r *config.Rules, c *connectors.Capabilities){
-		"scope":           func(r *config.Rules, _ *connectors.Capabilities) { r.Scope = "stock" },
-		"warehouses":      func(r *config.Rules, _ *connectors.Capabilities) { r.Warehouses = []string{"A"} },
-		"price_list":      func(r *config.Rules, _ *connectors.Capabilities) { r.PriceList = "X" },
-		"list_price_list": func(r *config.Rules, _ *connectors.Capabilities) { r.ListPriceList = "X" },
-		"markup":          func(r *config.Rules, _ *connectors.Capabilities) { r.MarkupPercent = pct("1") },
-		"add":             func(r *config.Rules, _ *connectors.Capabilities) { r.Add = amt("0.01") },
-		"rounding":        func(r *config.Rules, _ *connectors.Capabilities) { r.Rounding = ".90" },
-		"min_price":       func(r *config.Rules, _ *connectors.Capabilities) { r.MinPrice = amt("1") },
-		"list_price":      func(r *config.Rules, _ *connectors.Capabilities) { r.ListPrice = "sale" },
-		"stock_buffer":    func(r *config.Rules, _ *connectors.Capabilities) { r.StockBuffer = 1 },
-		"stock_cap":       func(r *config.Rules, _ *connectors.Capabilities) { r.StockCap = 1 },
-		"caps max stock":  func(_ *config.Rules, c *connectors.Capabilities) { c.MaxStock = 1 },
-		"caps price":      func(_ *config.Rules, c *connectors.Capabilities) { c.Price = false },
+	changes := map[string]func(r *config.Rules, c *connectors.Features){
+		"scope":           func(r *config.Rules, _ *connectors.Features) { r.Scope = connectors.ScopeStock },
+		"warehouses":      func(r *config.Rules, _ *connectors.Features) { r.Warehouses = []string{"A"} },
+		"price_list":      func(r *config.Rules, _ *connectors.Features) { r.PriceList = "X" },
+		"list_price_list": func(r *config.Rules, _ *connectors.Features) { r.ListPriceList = "X" },
+		"markup":          func(r *config.Rules, _ *connectors.Features) { r.MarkupPercent = pct("1") },
+		"add":             func(r *config.Rules, _ *connectors.Features) { r.Add = amt("0.01") },
+		"rounding":        func(r *config.Rules, _ *connectors.Features) { r.Rounding = 90 },
+		"min_price":       func(r *config.Rules, _ *connectors.Features) { r.MinPrice = amt("1") },
+		"list_price":      func(r *config.Rules, _ *connectors.Features) { r.ListPrice = config.ListIsSale },
+		"stock_buffer":    func(r *config.Rules, _ *connectors.Features) { r.StockBuffer = 1 },
+		"stock_cap":       func(r *config.Rules, _ *connectors.Features) { r.StockCap = 1 },
+		"caps max stock":  func(_ *config.Rules, c *connectors.Features) { c.MaxStock = 1 },
+		"caps price":      func(_ *config.Rules, c *connectors.Features) { c.Updates = connectors.ScopeStock },
 	}
 	seen := map[string]string{base: "base"}
 	for name, mut := range changes {

@@ -5,29 +5,61 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"syncagent/agent/logging"
 	"syncagent/agent/push"
 	"syncagent/config"
 	"syncagent/connectors"
-	_ "syncagent/connectors/all" // every marketplace of the build, for connectors.New
+	_ "syncagent/connectors/all" // every marketplace of the build, for BuildConnector
 	"syncagent/queue"
 )
 
-// ConnectorBuilder builds a store's connector; connectors.New in the agent, a simulator-
+// ConnectorBuilder builds a store's connector: BuildConnector in the agent, a simulator-
 // or fake-backed one in tests.
 type ConnectorBuilder func(store *config.Store, deps connectors.Deps) (connectors.Connector, error)
 
-// storeFactory builds one push loop per active store. Passive stores get nothing: nothing
-// is sent to them and nothing fetched.
-func storeFactory() Factory { return StoreFactory(connectors.New) }
+// BuildConnector builds a store's connector through the marketplace's registration.
+func BuildConnector(store *config.Store, deps connectors.Deps) (connectors.Connector, error) {
+	cs := store.Connector()
+	return connectors.New(&cs, deps)
+}
 
-// StoreFactory is storeFactory with another way to build connectors.
+// ConnectStores builds the connector of every active store, once. Every component of a
+// store (its push loop, its order fetch loop) is handed this one value, so they spend one
+// HTTP client, one pacer and one token: the marketplaces count requests per account, not
+// per component. Passive stores get none: nothing is sent to them and nothing fetched.
+func ConnectStores(cfg *config.Config, build ConnectorBuilder, log zerolog.Logger) (map[string]connectors.Connector, error) {
+	if build == nil {
+		build = BuildConnector
+	}
+	out := map[string]connectors.Connector{}
+	for i := range cfg.Stores {
+		s := &cfg.Stores[i]
+		if !s.Active {
+			continue
+		}
+		conn, err := build(s, connectors.Deps{
+			Log: log.With().Str("component", logging.CompConnector).Str("store", s.Name).Logger(),
+			Now: time.Now,
+		})
+		if err != nil {
+			return nil, err // connectors.New names the store
+		}
+		out[s.Name] = conn
+	}
+	return out, nil
+}
+
+// StoreFactory builds one push loop per active store on the store's connector in
+// Env.Connectors. Passive stores get nothing.
 //
 // It chains the stores' on-change triggers into Env.Changed, which sources call after
 // they commit. A source must read env.Changed when it calls it, not when it is built
 // (the built-in source factories do), or come after this factory.
-func StoreFactory(build ConnectorBuilder) Factory {
+func StoreFactory() Factory {
 	return Factory{Kind: KindStore, Build: func(env *Env) ([]Component, error) {
-		loops, err := BuildStores(env, build)
+		loops, err := BuildStores(env)
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +80,7 @@ type StoreLoop interface {
 
 // BuildStores builds the push loops of the active stores, installs their rules in the
 // queue, schedules their pushes and chains their on-change triggers into env.Changed.
-func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
+func BuildStores(env *Env) ([]StoreLoop, error) {
 	cfg := env.Config
 	rules := map[string]queue.Rules{}
 	type active struct {
@@ -64,14 +96,15 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			}
 			continue
 		}
-		conn, err := build(s, connectors.Deps{
-			Log: env.Log.With().Str("component", "connector").Str("store", s.Name).Logger(),
-			Now: time.Now,
-		})
-		if err != nil {
-			return nil, err // connectors.New names the store
+		conn := env.Connectors[s.Name]
+		if conn == nil {
+			return nil, fmt.Errorf("store %s: no connector was built for it", s.Name)
 		}
-		caps := conn.Capabilities()
+		pusher := connectors.AbilitiesOf(conn).Push
+		if pusher == nil {
+			return nil, fmt.Errorf("store %s: this version cannot push to %s", s.Name, s.Marketplace)
+		}
+		caps := conn.Features()
 		r, err := NewStoreRules(s.Rules, caps)
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", s.Name, err)
@@ -80,8 +113,8 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 		set := push.Settings{
 			Marketplace: s.Marketplace,
 			RulesHash:   RulesFingerprint(s.Rules, caps),
-			Batch:       batchSize(caps, s.Limits),
-			Ahead:       caps.WithLimits(s.Limits).PushRate.Requests,
+			Batch:       batchSize(caps),
+			Ahead:       caps.PushRate.Requests,
 			Debounce:    s.Schedule.Debounce.D(),
 			MaxDelay:    s.Schedule.MaxDelay.D(),
 			DupWindow:   caps.DuplicateWindow,
@@ -89,7 +122,7 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 			RetryMax:    cfg.Queue.RetryMax.D(),
 			MaxAttempts: cfg.Queue.MaxAttempts,
 		}
-		loops = append(loops, active{s, push.New(s.Name, conn, env.Store, set, env.Log)})
+		loops = append(loops, active{s, push.New(s.Name, pusher, env.Store, set, env.Log)})
 	}
 	env.Store.SetStores(rules)
 	if err := markRemovedStores(env); err != nil {
@@ -119,12 +152,11 @@ func BuildStores(env *Env, build ConnectorBuilder) ([]StoreLoop, error) {
 	return out, nil
 }
 
-// batchSize is the connector's documented maximum, or limits.batch_size when the store
-// sets one (connectors.Capabilities.WithLimits: lowering it for a shared account, raising
-// it only on the marketplace's word).
-func batchSize(caps connectors.Capabilities, l config.Limits) int {
-	if n := caps.WithLimits(l).MaxBatch; n > 0 {
-		return n
+// batchSize is the connector's batch maximum: the documented one, or limits.batch_size
+// when the store sets one (the connector's Features already carry the store's limits).
+func batchSize(f connectors.Features) int {
+	if f.MaxBatch > 0 {
+		return f.MaxBatch
 	}
 	return 100
 }

@@ -32,8 +32,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func testCaps() connectors.Capabilities {
-	return connectors.Capabilities{Marketplace: "fake", MaxBatch: 100, Stock: true, Price: true, ListPrice: true, MaxStock: 20000}
+func testCaps() connectors.Features {
+	return connectors.Features{MaxBatch: 100, Updates: connectors.ScopeStock | connectors.ScopePrice, ListPrice: true, MaxStock: 20000}
 }
 
 // change sets quantity and price of sku in the default warehouse and price list.
@@ -56,8 +56,8 @@ type market struct {
 
 func newMarket() *market { return &market{shown: map[string]connectors.Item{}} }
 
-func (m *market) Capabilities() connectors.Capabilities { return testCaps() }
-func (m *market) Test(context.Context) error            { return nil }
+func (m *market) Features() connectors.Features { return testCaps() }
+func (m *market) Test(context.Context) error    { return nil }
 
 func (m *market) Push(_ context.Context, items []connectors.Item) (connectors.Outcomes, error) {
 	m.mu.Lock()
@@ -178,7 +178,12 @@ func (f *factoryEnv) build(changed func(), stores ...config.Store) (*Env, map[st
 		}
 		return m, nil
 	}
-	loops, err := BuildStores(env, builder)
+	conns, err := ConnectStores(cfg, builder, zerolog.Nop())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	env.Connectors = conns
+	loops, err := BuildStores(env)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -249,7 +254,7 @@ func TestStoreRulesChangeRecomputesDesiredState(t *testing.T) {
 	// A new markup, a buffer and the .90 ending: every item's desired state changes.
 	r := baseRules()
 	r.MarkupPercent = pct("10")
-	r.Rounding = ".90"
+	r.Rounding = 90
 	r.StockBuffer = 1
 	_, loops = f.build(nil, testStoreConfig("shop", true, r))
 	runFirstCycle(t, loops["shop"])
@@ -300,7 +305,8 @@ func TestBatchSize(t *testing.T) {
 	for _, tc := range []struct {
 		max, limit, want int
 	}{{1000, 0, 1000}, {1000, 200, 200}, {0, 0, 100}, {0, 50, 50}, {100, 500, 500}} {
-		if got := batchSize(connectors.Capabilities{MaxBatch: tc.max}, config.Limits{BatchSize: tc.limit}); got != tc.want {
+		f := connectors.Features{MaxBatch: tc.max}.WithLimits(connectors.Limits{BatchSize: tc.limit})
+		if got := batchSize(f); got != tc.want {
 			t.Errorf("max %d limit %d: %d, want %d", tc.max, tc.limit, got, tc.want)
 		}
 	}

@@ -117,11 +117,11 @@ func TestCheckConfig(t *testing.T) {
 	}
 	bad := writeConfig(t, "unknwn: 1\n")
 	code, _, errOut = runCLI(t, context.Background(), "check-config", "--config", bad)
-	if code != exitError || !strings.Contains(errOut, "config.yaml:32:1: unknown key \"unknwn\"") || !strings.Contains(errOut, "NOT valid") {
+	if code != exitConfig || !strings.Contains(errOut, "config.yaml:32:1: unknown key \"unknwn\"") || !strings.Contains(errOut, "NOT valid") {
 		t.Fatalf("bad config: %d %s", code, errOut)
 	}
 	code, _, errOut = runCLI(t, context.Background(), "check-config", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
-	if code != exitError || !strings.Contains(errOut, "does not exist") {
+	if code != exitConfig || !strings.Contains(errOut, "does not exist") {
 		t.Fatalf("missing config: %d %s", code, errOut)
 	}
 }
@@ -278,5 +278,41 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// TestAConfigErrorIsExit78ForEveryCommand: a PazarSync store left on the default scope
+// (stock+price) passed config loading once and failed inside the agent, so `run` exited
+// 1, which a service manager restarts every 5 s forever. Now the registry refuses it
+// while the file loads: every command that reads the config exits 78 (EX_CONFIG, which
+// the systemd unit does not restart) and names the file, line and column.
+func TestAConfigErrorIsExit78ForEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	yaml := "log:\n  console: never\nstores:\n  - name: ps\n    marketplace: pazarsync\n    credentials:\n      client_id: id\n      client_secret: secret\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x.csv"), []byte("Stok Kodu;Miktar\nA;1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := file + `:4:5: stores[0].rules.scope: "stock+price" asks for prices, but PazarSync's API has no way to update prices`
+	for _, args := range [][]string{
+		{"run", "--config", file},
+		{"check-config", "--config", file},
+		{"status", "--config", file},
+		{"test-store", "ps", "--config", file},
+		{"import", filepath.Join(dir, "x.csv"), "--config", file},
+		{"check-source", "erp", "--config", file},
+		{"orders", "--config", file},
+		{"logs", "--config", file},
+	} {
+		code, _, errOut := runCLI(t, context.Background(), args...)
+		if code != 78 || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stderr:\n%s", args[0], code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "syncagent.db")); err == nil {
+		t.Error("run created the agent's database despite the config error")
 	}
 }

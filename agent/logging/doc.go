@@ -7,8 +7,9 @@
 // terminal), so this file is the record staff and IT read. Field conventions, so that
 // `syncagent logs --component C --store S` finds every line it should:
 //
-//   - "component" on every line: the part of the agent that speaks ("importer",
-//     "pusher", "orders", "service"). Derive a logger once with Component(l, name).
+//   - "component" on every line: the part of the agent that speaks, one of the Comp*
+//     constants (components.go: "dropfolder", "push", "orders", …). Derive a logger once
+//     with Component(l, CompPush).
 //   - "store" wherever a line concerns one marketplace account: the store's name from
 //     the config ("trendyol-main"). Derive it with Store(l, name).
 //   - errors under "error" (zerolog's Err), never folded into the message.

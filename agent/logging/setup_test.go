@@ -82,7 +82,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 // A canary secret logged every way zerolog allows never reaches the file or console.
 func TestSecretNeverReachesTheLog(t *testing.T) {
 	const canary = "k-canary-4711-do-not-log"
-	creds := config.Credentials{SellerID: "12345", APIKey: config.NewSecret(canary), APISecret: config.NewSecret(canary)}
+	creds := config.Credentials{"seller_id": config.NewSecret("12345"), "api_key": config.NewSecret(canary), "api_secret": config.NewSecret(canary)}
 	var console bytes.Buffer
 	log, f, err := New(Options{Dir: t.TempDir(), Level: "debug", MaxSizeMB: 1, MaxFiles: 2, Console: &console})
 	if err != nil {
@@ -91,10 +91,10 @@ func TestSecretNeverReachesTheLog(t *testing.T) {
 	l := Component(log, "config")
 	l.Info().Interface("creds", creds).Msg("interface")
 	l.Info().Any("creds", &creds).Msg("any pointer")
-	l.Info().Stringer("key", creds.APIKey).Msg("stringer")
-	l.Info().Str("key", fmt.Sprint(creds.APIKey)).Str("v", fmt.Sprintf("%v %+v %#v %s %q", creds, creds, creds, creds.APIKey, creds.APIKey)).Msg("fmt")
-	l.Info().Fields(map[string]any{"key": creds.APIKey}).Msg("fields")
-	l.Error().Err(fmt.Errorf("login with %v failed", creds.APIKey)).Msg("error")
+	l.Info().Stringer("key", creds["api_key"]).Msg("stringer")
+	l.Info().Str("key", fmt.Sprint(creds["api_key"])).Str("v", fmt.Sprintf("%v %+v %#v %s %q", creds, creds, creds, creds["api_key"], creds["api_key"])).Msg("fmt")
+	l.Info().Fields(map[string]any{"key": creds["api_key"]}).Msg("fields")
+	l.Error().Err(fmt.Errorf("login with %v failed", creds["api_key"])).Msg("error")
 	must(t, f.Close())
 	b, _ := os.ReadFile(f.Path())
 	for name, out := range map[string]string{"file": string(b), "console": console.String()} {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/connectors/sim/trendyolsim"
 	_ "syncagent/connectors/trendyol" // registers the connector
@@ -24,14 +23,13 @@ const (
 	benchSecret = "bench-secret"
 )
 
-// trendyolStore is a store config pointing at a simulator.
-func trendyolStore(name, url string) config.Store {
-	s := config.Store{
-		Name: name, Marketplace: "trendyol", Active: true, BaseURL: url + "/integration",
-		Credentials: config.Credentials{SellerID: benchSeller, APIKey: config.NewSecret(benchKey), APISecret: config.NewSecret(benchSecret)},
+// trendyolStore is a store's connector settings pointing at a simulator.
+func trendyolStore(name, url string) connectors.Store {
+	return connectors.Store{
+		Name: name, Marketplace: "trendyol", BaseURL: url + "/integration",
+		Scope:       connectors.ScopeStock | connectors.ScopePrice,
+		Credentials: connectors.Credentials{"seller_id": benchSeller, "api_key": benchKey, "api_secret": benchSecret},
 	}
-	s.Schedule.Push = "@every 1h"
-	return s
 }
 
 // benchLoop builds the push loop of one Trendyol store over a fresh outbox holding n
@@ -51,7 +49,7 @@ func benchLoop(b *testing.B, n int, set Settings) (*Loop, *queue.Store, *trendyo
 	if err != nil {
 		b.Fatal(err)
 	}
-	caps := conn.Capabilities()
+	caps := conn.Features()
 	q.SetStores(map[string]queue.Rules{st.Name: erpValues})
 	var batch []queue.ItemChange
 	for i := 0; i < n; i++ {
@@ -76,7 +74,7 @@ func benchLoop(b *testing.B, n int, set Settings) (*Loop, *queue.Store, *trendyo
 	}
 	set.DupWindow = caps.DuplicateWindow
 	set.Ahead = caps.PushRate.Requests
-	p := New(st.Name, conn, q, set, zerolog.Nop())
+	p := New(st.Name, conn.(Pusher), q, set, zerolog.Nop())
 	p.desired.done = true
 	return p, q, sim
 }

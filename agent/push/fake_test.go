@@ -19,7 +19,7 @@ import (
 // Trendyol's when dupWindow is set.
 type fakeMarket struct {
 	mu   sync.Mutex
-	caps connectors.Capabilities
+	caps connectors.Features
 	now  func() time.Time
 
 	shown    map[string]connectors.Observed
@@ -59,7 +59,7 @@ type fakeBatch struct {
 	out    connectors.Outcomes
 }
 
-func newFakeMarket(caps connectors.Capabilities, now func() time.Time) *fakeMarket {
+func newFakeMarket(caps connectors.Features, now func() time.Time) *fakeMarket {
 	if now == nil {
 		now = time.Now
 	}
@@ -74,7 +74,7 @@ func newFakeMarket(caps connectors.Capabilities, now func() time.Time) *fakeMark
 	}
 }
 
-func (f *fakeMarket) Capabilities() connectors.Capabilities { return f.caps }
+func (f *fakeMarket) Features() connectors.Features { return f.caps }
 
 func (f *fakeMarket) Test(ctx context.Context) error { return nil }
 

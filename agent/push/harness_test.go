@@ -89,11 +89,11 @@ func kp(s string) *money.Kurus {
 	return &k
 }
 
-func testCaps() connectors.Capabilities {
-	return connectors.Capabilities{Marketplace: "fake", MaxBatch: 100, Stock: true, Price: true, ListPrice: true, MaxStock: 20000}
+func testCaps() connectors.Features {
+	return connectors.Features{MaxBatch: 100, Updates: connectors.ScopeStock | connectors.ScopePrice, ListPrice: true, MaxStock: 20000}
 }
 
-func newHarness(t *testing.T, caps connectors.Capabilities, tune func(s *Settings)) *harness {
+func newHarness(t *testing.T, caps connectors.Features, tune func(s *Settings)) *harness {
 	t.Helper()
 	clock := newTestClock()
 	ctx := context.Background()

@@ -33,7 +33,7 @@ type liveLoop struct {
 	p *Loop
 }
 
-func startLiveLoop(t *testing.T, caps connectors.Capabilities, debounce, maxDelay time.Duration) *liveLoop {
+func startLiveLoop(t *testing.T, caps connectors.Features, debounce, maxDelay time.Duration) *liveLoop {
 	t.Helper()
 	ctx := context.Background()
 	q, err := queue.Open(ctx, filepath.Join(t.TempDir(), "agent.db"), queue.Options{RetryBase: time.Minute})
