@@ -160,7 +160,7 @@ func (l *loop) prepare(ctx context.Context) bool {
 		if err == nil {
 			return true
 		}
-		wait := backoff(w.set.pollInterval(), tries)
+		wait := retryPolicy(w.set.pollInterval()).Nominal(tries)
 		w.log.Error().Err(err).Msgf("drop folder %s cannot be used; trying again in %s", w.set.Dir, wait)
 		l.hl.set(false, "polling", err.Error())
 		select {
