@@ -2,9 +2,8 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // Repeated rows of a file are found with a temporary table in the import's own
@@ -29,7 +28,7 @@ type Repeat struct {
 // file. Every chunk of the file must pass through Repeats, whether it is applied or not,
 // so that later chunks are compared with it.
 func (t *ImportTx) Repeats(ctx context.Context, changes []ItemChange) ([]Repeat, error) {
-	if err := t.keys.open(ctx, t.tx); err != nil {
+	if err := t.openKeys(ctx); err != nil {
 		return nil, err
 	}
 	keys := make([]string, len(changes))
@@ -42,7 +41,7 @@ func (t *ImportTx) Repeats(ctx context.Context, changes []ItemChange) ([]Repeat,
 		}
 		last[keys[i]] = i
 	}
-	earlier, err := t.keys.lookup(ctx, t.tx, distinct)
+	earlier, err := t.lookupKeys(ctx, distinct)
 	if err != nil {
 		return nil, fmt.Errorf("looking up repeated SKUs: %w", err)
 	}
@@ -56,7 +55,7 @@ func (t *ImportTx) Repeats(ctx context.Context, changes []ItemChange) ([]Repeat,
 		}
 		seen[key] = i
 	}
-	if err := t.keys.store(ctx, t.tx, distinct, func(key string) int { return changes[last[key]].Source.Row }); err != nil {
+	if err := t.storeKeys(ctx, distinct, func(key string) int { return changes[last[key]].Source.Row }); err != nil {
 		return nil, fmt.Errorf("recording the SKUs of a chunk: %w", err)
 	}
 	return out, nil
@@ -67,98 +66,72 @@ func keyOf(c *ItemChange) string {
 	return c.SKU + "\x00" + c.Warehouse + "\x00" + c.PriceList
 }
 
-// importKeys is the table of the keys an import has seen, with the latest row of each.
-type importKeys struct {
-	ready bool      // the table exists and is empty or holds this reading's keys
-	ups   *sql.Stmt // the upsert of upsN keys, kept for the next chunk of the same size
-	upsN  int
-}
-
 const (
 	createImportKeys = `CREATE TEMP TABLE IF NOT EXISTS import_keys (k TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID`
 	dropImportKeys   = `DROP TABLE IF EXISTS temp.import_keys`
-	// keysPerLookup bounds the keys of one IN (...) query, far below SQLite's variable
-	// limit.
-	keysPerLookup = 500
 )
 
-// open creates (or empties) the table before the first chunk of a reading.
-func (k *importKeys) open(ctx context.Context, tx *sql.Tx) error {
-	if k.ready {
+// openKeys creates (or empties) the key table before the first chunk of a reading. The
+// table is made inside the rows' savepoint, so UndoRows takes it along.
+func (t *ImportTx) openKeys(ctx context.Context) error {
+	if t.keysReady {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, createImportKeys); err != nil {
+	if _, err := t.tx.ExecContext(ctx, createImportKeys); err != nil {
 		return fmt.Errorf("creating the table of repeated SKUs: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.import_keys"); err != nil {
+	if _, err := t.tx.ExecContext(ctx, "DELETE FROM temp.import_keys"); err != nil {
 		return fmt.Errorf("emptying the table of repeated SKUs: %w", err)
 	}
-	k.ready = true
+	t.keysReady = true
 	return nil
 }
 
-// reset forgets the statement and makes the next Repeats start from an empty table.
-func (k *importKeys) reset() {
-	if k.ups != nil {
-		k.ups.Close()
-	}
-	*k = importKeys{}
-}
+// Keys hold NUL separators; they travel through json_each intact (SQLite compares TEXT
+// by its bytes and length), as the repeats test of keys that differ only after a NUL
+// proves.
 
-// lookup returns the line stored for each key that has one.
-func (k *importKeys) lookup(ctx context.Context, tx *sql.Tx, keys []string) (map[string]int, error) {
+// lookupKeys returns the line stored for each key that has one.
+func (t *ImportTx) lookupKeys(ctx context.Context, keys []string) (map[string]int, error) {
 	out := map[string]int{}
-	for i := 0; i < len(keys); i += keysPerLookup {
-		part := keys[i:min(i+keysPerLookup, len(keys))]
-		args := make([]any, len(part))
-		for j, key := range part {
-			args[j] = key
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT k, line FROM temp.import_keys WHERE k IN ("+placeholders(len(part))+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var key string
-			var line int
-			if err := rows.Scan(&key, &line); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[key] = line
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	if len(keys) == 0 {
+		return out, nil
 	}
-	return out, nil
+	rows, err := t.tx.QueryContext(ctx, "SELECT k, line FROM temp.import_keys WHERE k IN (SELECT value FROM json_each(?1))", jsonList(keys))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var line int
+		if err := rows.Scan(&key, &line); err != nil {
+			return nil, err
+		}
+		out[key] = line
+	}
+	return out, rows.Err()
 }
 
-// store records the latest line of each key. The statement is prepared once for a run of
-// chunks with the same number of keys, which is every full chunk of a file without
-// repeats.
-func (k *importKeys) store(ctx context.Context, tx *sql.Tx, keys []string, line func(string) int) error {
+// storeKeys records the latest line of each key, all in one statement (see bulk).
+func (t *ImportTx) storeKeys(ctx context.Context, keys []string, line func(string) int) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(keys))
-	for _, key := range keys {
-		args = append(args, key, line(key))
-	}
-	if k.ups == nil || k.upsN != len(keys) {
-		if k.ups != nil {
-			k.ups.Close()
+	buf := make([]byte, 0, 32*len(keys))
+	buf = append(buf, '[')
+	for i, key := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
 		}
-		q := "INSERT INTO temp.import_keys (k, line) VALUES " + strings.TrimSuffix(strings.Repeat("(?,?),", len(keys)), ",") +
-			" ON CONFLICT (k) DO UPDATE SET line = excluded.line"
-		var err error
-		if k.ups, err = tx.PrepareContext(ctx, q); err != nil {
-			k.ups = nil
-			return err
-		}
-		k.upsN = len(keys)
+		buf = append(buf, '[')
+		buf = appendJSONString(buf, key)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(line(key)), 10)
+		buf = append(buf, ']')
 	}
-	_, err := k.ups.ExecContext(ctx, args...)
+	buf = append(buf, ']')
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO temp.import_keys (k, line) SELECT value->>0, value->>1 FROM json_each(?1) WHERE true
+		ON CONFLICT (k) DO UPDATE SET line = excluded.line`, string(buf))
 	return err
 }

@@ -32,8 +32,9 @@ type ImportTx struct {
 	source string
 	file   string
 	readAt time.Time
-	keys   importKeys
-	done   bool
+	// keysReady: the key table exists for this reading (see Repeats).
+	keysReady bool
+	done      bool
 }
 
 // rowsSavepoint holds the file's rows, apart from its import record.
@@ -82,7 +83,7 @@ func (t *ImportTx) Apply(ctx context.Context, changes []ItemChange) (ApplyResult
 // UndoRows undoes every row applied since BeginImport and forgets the rows Repeats has
 // seen; the import record stays. The file can then be read again from its first row.
 func (t *ImportTx) UndoRows(ctx context.Context) error {
-	t.keys.reset()
+	t.keysReady = false
 	if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO "+rowsSavepoint); err != nil {
 		return fmt.Errorf("undoing the rows of %s: %w", t.file, err)
 	}
@@ -106,7 +107,7 @@ func (t *ImportTx) Commit(ctx context.Context, rec Import) error {
 	default:
 		return fmt.Errorf("import of %s cannot end as %q", t.file, rec.Status)
 	}
-	t.keys.reset()
+	t.keysReady = false
 	for _, q := range []string{"RELEASE " + rowsSavepoint, dropImportKeys} {
 		if _, err := t.tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("import transaction of %s: %w", t.file, err)
@@ -130,7 +131,6 @@ func (t *ImportTx) Rollback() error {
 		return nil
 	}
 	t.done = true
-	t.keys.reset()
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return err
 	}
