@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
-	"syncagent/queue"
 )
 
 // health writes the folder's state for the status command from its own goroutine. The
@@ -16,7 +14,7 @@ import (
 // state is kept; older ones are overwritten unwritten, and at most one state per
 // healthEvery is written, so a burst of imports does not double the commits.
 type health struct {
-	st   *queue.Store
+	st   HealthReporter
 	comp string
 	log  zerolog.Logger
 
@@ -32,7 +30,7 @@ type healthState struct {
 	state, detail string
 }
 
-func newHealth(st *queue.Store, comp string, log zerolog.Logger) *health {
+func newHealth(st HealthReporter, comp string, log zerolog.Logger) *health {
 	return &health{st: st, comp: comp, log: log, kick: make(chan struct{}, 1)}
 }
 

@@ -100,16 +100,16 @@ func (r *Result) Close() error {
 // command share it.
 type Importer struct {
 	set   Settings
-	store *queue.Store
+	queue ImportQueue
 	log   zerolog.Logger
 }
 
-// NewImporter checks set and returns an importer writing to st.
-func NewImporter(set Settings, st *queue.Store, log zerolog.Logger) (*Importer, error) {
+// NewImporter checks set and returns an importer writing to q.
+func NewImporter(set Settings, q ImportQueue, log zerolog.Logger) (*Importer, error) {
 	if err := set.check(); err != nil {
 		return nil, err
 	}
-	return &Importer{set: set, store: st, log: log}, nil
+	return &Importer{set: set, queue: q, log: log}, nil
 }
 
 // Import reads req.Path and commits its changes and the import record in one
@@ -184,8 +184,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// run does the transaction: record, savepoint, one or two passes over the rows, the
-// outcome, and the commit.
+// run does the import transaction: one or two passes over the rows, the outcome, and
+// the commit.
 func (im *Importer) run(ctx context.Context, req Request, staged string, res *Result) error {
 	f, err := os.Open(staged)
 	if err != nil {
@@ -196,25 +196,19 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 	if err != nil {
 		return err
 	}
-	tx, err := im.store.Begin(ctx)
+	// The file shows the ERP's numbers as of when it was written (an export); a file
+	// without a modification time counts from when its import started.
+	readAt := res.FileTime
+	if readAt.IsZero() {
+		readAt = res.At
+	}
+	itx, err := im.queue.BeginImport(ctx, im.set.Name, res.File, readAt)
 	if err != nil {
-		return fmt.Errorf("starting the import transaction: %w", err)
+		return err
 	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tx.Rollback()
-		}
-	}()
-	id, err := im.store.BeginImportTx(ctx, tx, im.set.Name, res.File)
-	if err != nil {
-		return fmt.Errorf("recording the import: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT file_rows"); err != nil {
-		return fmt.Errorf("import transaction of %s: %w", res.File, err)
-	}
+	defer itx.Rollback() // nothing after Commit; the whole import in a dry run or on error
 
-	p, err := im.pass(ctx, tx, src, res, nil)
+	p, err := im.pass(ctx, itx, src, res, nil)
 	if err != nil {
 		return err
 	}
@@ -225,13 +219,13 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		// the rows and read the file again, skipping the replaced rows, so that the
 		// queue and the journal see only the winning rows.
 		im.log.Debug().Int("replaced", len(p.newLosers)).Msg("a SKU repeats far apart in the file; reading it again to apply only the later rows")
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO file_rows"); err != nil {
-			return fmt.Errorf("undoing the rows of %s before reading it again: %w", res.File, err)
+		if err := itx.UndoRows(ctx); err != nil {
+			return err
 		}
 		if err := res.details.reset(); err != nil {
 			return fmt.Errorf("emptying the work file of %s: %w", res.File, err)
 		}
-		if p, err = im.pass(ctx, tx, src, res, p.newLosers); err != nil {
+		if p, err = im.pass(ctx, itx, src, res, p.newLosers); err != nil {
 			return err
 		}
 	}
@@ -241,17 +235,6 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 		Str("delimiter", h.Delimiter).Int("header_row", h.Line).Interface("columns", h.Columns).Bool("read_twice", twice).
 		Int("rows", res.RowsRead).Int("rejected", res.Rejected).Int("replaced", res.Replaced).Int("warnings", res.Warned).
 		Str("outcome", res.Outcome.String()).Msg("file read; committing")
-	if res.Outcome == Failed {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO file_rows"); err != nil {
-			return fmt.Errorf("undoing the rows of rejected file %s: %w", res.File, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, "RELEASE file_rows"); err != nil {
-		return fmt.Errorf("import transaction of %s: %w", res.File, err)
-	}
-	if _, err := tx.ExecContext(ctx, dropKeys); err != nil {
-		return fmt.Errorf("import transaction of %s: %w", res.File, err)
-	}
 	if req.DryRun {
 		return nil // the deferred rollback undoes the record and the changes
 	}
@@ -261,21 +244,18 @@ func (im *Importer) run(ctx context.Context, req Request, staged string, res *Re
 			return err
 		}
 	}
-	status := "imported"
+	// A failed file's record commits without any of its rows: Commit undoes them.
+	status := queue.ImportImported
 	if res.Outcome == Failed {
-		status = "failed"
+		status = queue.ImportFailed
 	}
-	if err := im.store.FinishImportTx(ctx, tx, queue.Import{
-		ID: id, StoredAs: res.StoredAs, Status: status, RowsRead: res.RowsRead, Applied: res.Applied,
+	if err := itx.Commit(ctx, queue.Import{
+		StoredAs: res.StoredAs, Status: status, RowsRead: res.RowsRead, Applied: res.Applied,
 		Unchanged: res.Unchanged, Rejected: res.Rejected, Error: res.Reason(),
 	}); err != nil {
-		return fmt.Errorf("recording the import: %w", err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing the import: %w", err)
-	}
-	done = true
-	res.ImportID = id
+	res.ImportID = itx.ID()
 	return nil
 }
 

@@ -2,7 +2,6 @@ package dropfolder
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync/atomic"
 
@@ -11,9 +10,8 @@ import (
 )
 
 // passState is one reading of the file. The parser runs in the calling goroutine and
-// fills chunks; one applier goroutine finds repeated SKUs and feeds the chunks to
-// ApplyTx inside the transaction, so reading the workbook and writing SQLite overlap on
-// two cores.
+// fills chunks; one applier goroutine finds repeated SKUs and feeds the chunks to the
+// import transaction, so reading the workbook and writing SQLite overlap on two cores.
 type passState struct {
 	header  sheet.Header
 	fileErr error // a *sheet.FileError: the file cannot be read at all
@@ -28,57 +26,50 @@ type passState struct {
 	newLosers                    map[int32]bool
 }
 
-// chunkMsg is a chunk of valid rows for the applier.
-type chunkMsg struct {
-	rows []pendingRow
-}
+// chunkSize is the number of valid rows given to the import transaction at a time.
+const chunkSize = 1000
 
-// pass reads the file once. losers are the rows a first reading found replaced by later
-// rows (nil on the first reading).
-func (im *Importer) pass(ctx context.Context, tx *sql.Tx, src sheet.Source, res *Result, losers map[int32]bool) (*passState, error) {
+// pass reads the file once. losers are the rows (by line) a first reading found replaced
+// by later rows (nil on the first reading); they are read and tracked, not applied.
+func (im *Importer) pass(ctx context.Context, itx *queue.ImportTx, src sheet.Source, res *Result, losers map[int32]bool) (*passState, error) {
 	p := &passState{newLosers: map[int32]bool{}}
 	det := res.details
-	keys, err := newKeyTable(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	defer keys.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	chunks := make(chan chunkMsg, 1)
-	free := make(chan []pendingRow, 3)
+	chunks := make(chan []queue.ItemChange, 1)
+	free := make(chan []queue.ItemChange, 3)
 	applied := make(chan error, 1)
 	go func() {
 		var err error
-		for c := range chunks {
+		for rows := range chunks {
 			if err == nil {
-				if err = im.applyChunk(ctx, tx, keys, p, res, losers, c.rows); err != nil {
+				if err = im.applyChunk(ctx, itx, p, res, losers, rows); err != nil {
 					cancel(err)
 				}
 			}
 			select {
-			case free <- c.rows[:0]:
+			case free <- rows[:0]:
 			default:
 			}
 		}
 		applied <- err
 	}()
 
-	var cur []pendingRow
+	var cur []queue.ItemChange
 	send := func() error {
 		if len(cur) == 0 {
 			return nil
 		}
 		select {
-		case chunks <- chunkMsg{rows: cur}:
+		case chunks <- cur:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
 		select {
 		case cur = <-free:
 		default:
-			cur = make([]pendingRow, 0, chunkSize)
+			cur = make([]queue.ItemChange, 0, chunkSize)
 		}
 		return nil
 	}
@@ -91,12 +82,11 @@ func (im *Importer) pass(ctx context.Context, tx *sql.Tx, src sheet.Source, res 
 				det.problem(kindWarning, w)
 			}
 		}
-		line := int32(r.Line)
-		cur = append(cur, pendingRow{line: line, skip: losers[line], change: queue.ItemChange{
+		cur = append(cur, queue.ItemChange{
 			SKU: r.SKU, Barcode: r.Barcode, Warehouse: or(r.Warehouse, wh), Qty: r.Quantity,
 			PriceList: or(r.PriceList, pl), Price: r.Price, ListPrice: r.ListPrice,
 			Source: queue.Source{Kind: "file", Ref: res.File, Row: r.Line},
-		}})
+		})
 		if len(cur) >= chunkSize {
 			return send()
 		}
@@ -142,45 +132,47 @@ func (im *Importer) pass(ctx context.Context, tx *sql.Tx, src sheet.Source, res 
 // rows that are still to be applied. Every chunk is resolved, even when nothing is
 // applied any more, so the report lists every repeat and a second reading knows every
 // replaced row.
-func (im *Importer) applyChunk(ctx context.Context, tx *sql.Tx, keys *keyTable, p *passState, res *Result, losers map[int32]bool, rows []pendingRow) error {
-	dropped := make([]bool, len(rows))
-	err := keys.resolve(ctx, rows, dropped, func(r replacement, earlierChunk bool) {
-		p.replaced++
-		where, list := "", ""
-		if r.change.Warehouse != im.set.Warehouse {
-			where = r.change.Warehouse
-		}
-		if r.change.PriceList != im.set.PriceList {
-			list = r.change.PriceList
-		}
-		res.details.replacement(sheet.Replacement{SKU: r.change.SKU, Warehouse: where, PriceList: list, Replaced: int(r.replaced), By: int(r.by)})
-		if earlierChunk && !losers[r.replaced] {
-			// Its chunk is already applied: only reading the file again, skipping it,
-			// keeps its values out of the queue and the journal.
-			p.rerun = true
-			p.newLosers[r.replaced] = true
-		}
-	})
-	if err != nil || p.rerun || p.noApply.Load() {
-		return err
-	}
-	changes := make([]queue.ItemChange, 0, len(rows))
-	for i := range rows {
-		if !dropped[i] && !rows[i].skip {
-			changes = append(changes, rows[i].change)
-		}
-	}
-	r, err := im.store.ApplyTx(ctx, tx, changes)
+func (im *Importer) applyChunk(ctx context.Context, itx *queue.ImportTx, p *passState, res *Result, losers map[int32]bool, rows []queue.ItemChange) error {
+	repeats, err := itx.Repeats(ctx, rows)
 	if err != nil {
 		return err
 	}
-	// The file shows the ERP's count of its SKUs: reservations of orders the ERP already
-	// had when the file was written end in this same transaction (rolled back with it).
-	at := res.FileTime
-	if at.IsZero() {
-		at = res.At
+	dropped := make([]bool, len(rows))
+	for _, r := range repeats {
+		c := &rows[r.Index]
+		p.replaced++
+		where, list := "", ""
+		if c.Warehouse != im.set.Warehouse {
+			where = c.Warehouse
+		}
+		if c.PriceList != im.set.PriceList {
+			list = c.PriceList
+		}
+		res.details.replacement(sheet.Replacement{SKU: c.SKU, Warehouse: where, PriceList: list, Replaced: r.Replaced, By: c.Source.Row})
+		switch replaced := int32(r.Replaced); {
+		case r.Prior >= 0:
+			dropped[r.Prior] = true
+		case !losers[replaced]:
+			// Its chunk is already applied: only reading the file again, skipping it,
+			// keeps its values out of the queue and the journal.
+			p.rerun = true
+			p.newLosers[replaced] = true
+		}
 	}
-	if _, err := im.store.ERPReadTx(ctx, tx, queue.ERPRead{Source: im.set.Name, At: at, Changes: changes}); err != nil {
+	if p.rerun || p.noApply.Load() {
+		return nil
+	}
+	changes := make([]queue.ItemChange, 0, len(rows))
+	for i := range rows {
+		if !dropped[i] && !losers[int32(rows[i].Source.Row)] {
+			changes = append(changes, rows[i])
+		}
+	}
+	// The file shows the ERP's count of its SKUs: Apply also ends the reservations of
+	// orders the ERP already had when the file was written, in this same transaction
+	// (undone with the rows).
+	r, err := itx.Apply(ctx, changes)
+	if err != nil {
 		return err
 	}
 	p.applied += r.Applied

@@ -3,6 +3,8 @@ package dropfolder
 import (
 	"io/fs"
 	"time"
+
+	"syncagent/queue/backoff"
 )
 
 // entry is what the watcher knows of one file, in the folder or in processing/.
@@ -122,14 +124,11 @@ func (t *tracker) next() (name string, claimed bool, ok bool) {
 	return name, false, best != nil
 }
 
-// backoff is the wait before attempt tries+1: the quiet period doubled per attempt,
-// at least a second and at most a minute.
-func backoff(quiet time.Duration, tries int) time.Duration {
-	d := max(quiet, time.Second)
-	for i := 1; i < tries && d < time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, time.Minute)
+// retryPolicy is the wait before another attempt at a file or the folder: the quiet
+// period doubled per failed attempt, at least a second and at most a minute. Nominal(n)
+// is the wait after n failed attempts.
+func retryPolicy(quiet time.Duration) backoff.Policy {
+	return backoff.Policy{Base: max(quiet, time.Second), Max: time.Minute}
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -12,8 +12,6 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/rs/zerolog"
-
-	"syncagent/queue"
 )
 
 // events is the file-event feed of one folder: fsnotify in production; tests wrap it
@@ -47,7 +45,7 @@ func watchDir(dir string) (events, error) {
 // Watcher is the agent component of one drop folder.
 type Watcher struct {
 	set     Settings
-	store   *queue.Store
+	queue   Queue
 	imp     *Importer
 	log     zerolog.Logger
 	changed func()
@@ -63,16 +61,16 @@ type Watcher struct {
 
 // New returns the watcher of one folder. log should carry component=dropfolder; the
 // watcher adds source=<name>. changed is called after a commit that changed values.
-func New(set Settings, st *queue.Store, log zerolog.Logger, changed func()) (*Watcher, error) {
+func New(set Settings, q Queue, log zerolog.Logger, changed func()) (*Watcher, error) {
 	log = log.With().Str("source", set.Name).Logger()
-	imp, err := NewImporter(set, st, log)
+	imp, err := NewImporter(set, q, log)
 	if err != nil {
 		return nil, err
 	}
 	if changed == nil {
 		changed = func() {}
 	}
-	return &Watcher{set: set, store: st, imp: imp, log: log, changed: changed, probe: probe, openEvents: watchDir}, nil
+	return &Watcher{set: set, queue: q, imp: imp, log: log, changed: changed, probe: probe, openEvents: watchDir}, nil
 }
 
 // Name identifies the watcher in logs and health records.
@@ -123,7 +121,7 @@ func (w *Watcher) run(ctx context.Context) {
 	defer close(w.done)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	hl := newHealth(w.store, w.Name(), w.log)
+	hl := newHealth(w.queue, w.Name(), w.log)
 	wg.Add(1)
 	go func() { defer wg.Done(); hl.run(ctx) }()
 
@@ -162,7 +160,7 @@ func (l *loop) prepare(ctx context.Context) bool {
 		if err == nil {
 			return true
 		}
-		wait := backoff(w.set.pollInterval(), tries)
+		wait := retryPolicy(w.set.pollInterval()).Nominal(tries)
 		w.log.Error().Err(err).Msgf("drop folder %s cannot be used; trying again in %s", w.set.Dir, wait)
 		l.hl.set(false, "polling", err.Error())
 		select {

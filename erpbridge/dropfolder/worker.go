@@ -232,7 +232,7 @@ func (l *loop) finish(r result) {
 	e.busy, e.ready, e.keep = false, false, r.unfinished
 	retry := func() time.Duration {
 		e.tries++
-		wait := backoff(w.set.quiet(), e.tries)
+		wait := retryPolicy(w.set.quiet()).Nominal(e.tries)
 		e.due = now.Add(wait)
 		l.arm(e.due)
 		return wait
