@@ -108,7 +108,7 @@ func (r *reading) readERP(sp *spool) error {
 		if err := r.prepareMark(ectx, etx); err != nil {
 			return err
 		}
-		rows, err = etx.QueryContext(ectx, p.query.text, p.query.args(r.from.arg())...)
+		rows, err = etx.QueryContext(ectx, p.query.Text, p.query.args(r.from.arg())...)
 	} else {
 		rows, err = etx.QueryContext(ectx, p.cfg.Query)
 	}
