@@ -165,7 +165,7 @@ func (s *SQLSink) writeOrder(ctx context.Context, tx *sql.Tx, j *Job) error {
 		}
 	}
 	if _, err := tx.ExecContext(ctx, s.header.Text, args(s.header, head)...); err != nil {
-		if uniqueViolation(err) {
+		if erpdb.IsUniqueViolation(err) {
 			return errAlready
 		}
 		return fmt.Errorf("header statement: %w", err)
@@ -182,7 +182,7 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 	head := headerParams(j)
 	if s.cancel != nil {
 		if _, err := tx.ExecContext(ctx, s.cancel.Text, args(s.cancel, head)...); err != nil {
-			if uniqueViolation(err) {
+			if erpdb.IsUniqueViolation(err) {
 				return errAlready
 			}
 			return fmt.Errorf("cancel statement: %w", err)
@@ -191,7 +191,7 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 	if s.cancelLine != nil {
 		for i, lp := range lines(j) {
 			if _, err := tx.ExecContext(ctx, s.cancelLine.Text, args(s.cancelLine, head, lp)...); err != nil {
-				if uniqueViolation(err) {
+				if erpdb.IsUniqueViolation(err) {
 					return errAlready
 				}
 				return fmt.Errorf("cancel_line statement, line %d: %w", i+1, err)
@@ -202,5 +202,22 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 }
 
 func (s *SQLSink) fail(j *Job, err error) error {
-	return &Error{Sink: s.name, Kind: classify(err), Order: j.Order.Number, Err: s.scrub.Clean(err)}
+	k := erpdb.Classify(err)
+	if r := k.Remedy(); r != "" {
+		err = fmt.Errorf("%w; %s", err, r)
+	}
+	return &Error{Sink: s.name, Kind: writeKind(k), Order: j.Order.Number, Err: s.scrub.Clean(err)}
+}
+
+// writeKind is the kind of a failed write from the database's classification: a
+// timeout is a busy ERP (the next attempt likely passes), a refused login or grant an
+// unreachable one (it passes once the DSN or the grants are fixed).
+func writeKind(k erpdb.Kind) Kind {
+	switch k {
+	case erpdb.Busy, erpdb.Timeout:
+		return Busy
+	case erpdb.Down, erpdb.Config:
+		return Down
+	}
+	return Rejected
 }

@@ -29,12 +29,12 @@ func (r *reading) prepareMark(ctx context.Context, etx *sql.Tx) error {
 	}
 	rows, err := etx.QueryContext(ctx, p.query.probe)
 	if err != nil {
-		return p.fail(classify(err), fmt.Errorf("the query failed: %w", err))
+		return p.failERP(fmt.Errorf("the query failed: %w", err))
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return p.fail(classify(err), err)
+		return p.failERP(err)
 	}
 	for _, t := range types {
 		if fold(t.Name()) != fold(p.cfg.ChangeColumn) {

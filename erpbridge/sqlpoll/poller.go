@@ -204,6 +204,10 @@ type runOptions struct {
 	sample, maxDiffs int
 }
 
+// failERP is fail for an error that came from the ERP database after the connection was
+// made, classified by erpdb.
+func (p *Poller) failERP(err error) error { return p.fail(classify(err), withRemedy(err)) }
+
 func (p *Poller) fail(kind ErrorKind, err error) error {
 	if err == nil {
 		return nil

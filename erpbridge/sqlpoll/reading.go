@@ -100,7 +100,7 @@ func (r *reading) readERP(sp *spool) error {
 	defer cancel()
 	etx, err := begin(ectx, p.db, p.cfg.Driver, "syncagent source "+p.cfg.Name, timeout, &p.my)
 	if err != nil {
-		return p.fail(KindDown, fmt.Errorf("cannot connect to the %s database: %w", p.cfg.Driver, err))
+		return p.fail(KindDown, withRemedy(fmt.Errorf("cannot connect to the %s database: %w", p.cfg.Driver, err)))
 	}
 	defer etx.Rollback() // it only read
 	var rows *sql.Rows
@@ -113,12 +113,12 @@ func (r *reading) readERP(sp *spool) error {
 		rows, err = etx.QueryContext(ectx, p.cfg.Query)
 	}
 	if err != nil {
-		return p.fail(classify(err), fmt.Errorf("the query failed: %w", err))
+		return p.failERP(fmt.Errorf("the query failed: %w", err))
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return p.fail(classify(err), err)
+		return p.failERP(err)
 	}
 	names := make([]string, len(types))
 	for i, t := range types {
@@ -157,7 +157,7 @@ func (r *reading) readERP(sp *spool) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return p.fail(classify(err), fmt.Errorf("reading the result failed after %d rows: %w", r.res.Rows, err))
+		return p.failERP(fmt.Errorf("reading the result failed after %d rows: %w", r.res.Rows, err))
 	}
 	return nil
 }

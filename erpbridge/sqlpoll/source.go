@@ -190,7 +190,7 @@ func (s *Source) failed(ctx context.Context, err error) {
 		kind, msg = e.Kind, e.Err.Error()
 	}
 	ev := s.log.Error()
-	if kind == KindDown || kind == KindTimeout {
+	if kind == KindDown || kind == KindTimeout || kind == KindBusy {
 		ev = s.log.Warn()
 	}
 	ev.Str("state", kind.State()).Int("attempt", failures).Dur("retry_in", wait).
