@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"syncagent/erpbridge/erpdb/fold"
 	"syncagent/queue"
 )
 
@@ -37,7 +38,7 @@ func (r *reading) prepareMark(ctx context.Context, etx *sql.Tx) error {
 		return p.failERP(err)
 	}
 	for _, t := range types {
-		if fold(t.Name()) != fold(p.cfg.ChangeColumn) {
+		if fold.Key(t.Name()) != fold.Key(p.cfg.ChangeColumn) {
 			continue
 		}
 		k, err := kindOfType(p.cfg.Driver, t.DatabaseTypeName())
