@@ -117,7 +117,7 @@ func (r *reading) flushIncremental() error {
 	}
 	// The rows read show the ERP's count of these SKUs: reservations of orders the ERP
 	// already had when the query ran end here, in the same transaction.
-	if _, err := r.p.store.ERPReadTx(r.ctx, r.tx, queue.ERPRead{Source: r.p.cfg.Name, At: r.start, Changes: changes}); err != nil {
+	if _, err := r.tx.ERPRead(r.ctx, queue.ERPRead{At: r.start, Changes: changes}); err != nil {
 		return r.p.fail(KindLocal, err)
 	}
 	return nil
@@ -128,7 +128,7 @@ func (r *reading) finishIncremental() error {
 	mark := r.from
 	if r.moved && (!r.stored || r.to.after(r.from)) {
 		mark = r.to
-		if err := r.p.store.SetCursorTx(r.ctx, r.tx, r.p.cursorName(), mark.String()); err != nil {
+		if err := r.tx.SetCursor(r.ctx, r.p.cursorName(), mark.String()); err != nil {
 			return r.p.fail(KindLocal, fmt.Errorf("storing the high-water mark: %w", err))
 		}
 	}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
-	"syncagent/queue"
 )
 
 // Hooks connect a Source to the agent without this package knowing the agent.
@@ -45,7 +43,7 @@ func retryDelay(failures int) time.Duration {
 // for the status command as "source:NAME".
 type Source struct {
 	p     *Poller
-	store *queue.Store
+	store HealthRecorder
 	log   zerolog.Logger
 	hooks Hooks
 
@@ -61,7 +59,7 @@ type Source struct {
 }
 
 // NewSource wraps p. The Source owns p from now on and closes it at Stop.
-func NewSource(p *Poller, store *queue.Store, log zerolog.Logger, hooks Hooks) *Source {
+func NewSource(p *Poller, store HealthRecorder, log zerolog.Logger, hooks Hooks) *Source {
 	if hooks.Now == nil {
 		hooks.Now = time.Now
 	}
