@@ -13,7 +13,8 @@ import (
 // each reading with the previous one row key by row key; these methods keep that previous
 // reading. They all work in the caller's transaction because a reading's changes
 // (ApplyTx) and the snapshot that produced them must commit together: a crash leaves
-// either the previous snapshot and no changes, or both complete.
+// either the previous snapshot and no changes, or both complete. Sources reach them
+// through a ReadingTx (readingtx.go), which holds that transaction for them.
 
 // SnapshotKey identifies one row of an SQL source's result.
 type SnapshotKey struct{ SKU, Warehouse, PriceList string }

@@ -1,6 +1,3 @@
-// Package erpdb holds what the agent's two users of an ERP database — the SQL sources
-// that read stock and the SQL sinks that write orders — share: keeping the DSN's password
-// out of every message, and reading SQL text the user wrote.
 package erpdb
 
 import (

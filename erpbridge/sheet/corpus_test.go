@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"syncagent/erpbridge/erpdb/fold"
 )
 
 // corpusDir is the shared corpus of real-world spreadsheets, next to the repository.
@@ -140,7 +142,7 @@ func mapAnyHeaders(headers []string) map[Field]string {
 	var picked []string
 	used := map[string]bool{}
 	for _, h := range headers {
-		if k := fold(h); k != "" && !used[k] {
+		if k := fold.Words(h); k != "" && !used[k] {
 			used[k] = true
 			picked = append(picked, h)
 		}

@@ -3,12 +3,13 @@ package sheet
 import (
 	"fmt"
 	"strings"
-	"unicode"
+
+	"syncagent/erpbridge/erpdb/fold"
 )
 
 // aliases are the header texts recognised without configuration, in Turkish and
-// English. They are compared after fold, so case, Turkish letters, punctuation and a
-// bracketed unit ("Fiyat (TL)") do not matter.
+// English. They are compared after fold.Words, so case, Turkish letters, punctuation
+// and a bracketed unit ("Fiyat (TL)") do not matter.
 var aliases = map[Field][]string{
 	FieldSKU:       {"Stok Kodu", "Stok Kod", "SKU", "Ürün Kodu", "Malzeme Kodu", "Stock Code", "Product Code"},
 	FieldBarcode:   {"Barkod", "Barcode", "EAN", "GTIN"},
@@ -24,69 +25,11 @@ var aliasIndex = func() map[string]Field {
 	m := make(map[string]Field)
 	for f, list := range aliases {
 		for _, a := range list {
-			m[fold(a)] = f
+			m[fold.Words(a)] = f
 		}
 	}
 	return m
 }()
-
-// fold reduces a header to a comparable key: Turkish letters to ASCII (İ, I, ı and i
-// all become i, because users type "FİYAT", "FIYAT" and "fıyat" for the same word),
-// lower case, bracketed parts dropped, and every run of spaces or punctuation turned
-// into one space.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	depth := 0
-	space := false
-	for _, r := range s {
-		switch r {
-		case '(', '[', '{':
-			depth++
-			space = true
-			continue
-		case ')', ']', '}':
-			if depth > 0 {
-				depth--
-			}
-			space = true
-			continue
-		}
-		if depth > 0 {
-			continue
-		}
-		switch r {
-		case 'İ', 'I', 'ı', 'i', 'Î', 'î':
-			r = 'i'
-		case 'Ş', 'ş':
-			r = 's'
-		case 'Ğ', 'ğ':
-			r = 'g'
-		case 'Ü', 'ü', 'Û', 'û':
-			r = 'u'
-		case 'Ö', 'ö':
-			r = 'o'
-		case 'Ç', 'ç':
-			r = 'c'
-		case 'Â', 'â':
-			r = 'a'
-		case '\u0307': // combining dot above, left behind when "İ" is lower-cased elsewhere
-			continue
-		default:
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				space = true
-				continue
-			}
-			r = unicode.ToLower(r)
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // column is where a field sits: its index in the row and its header as written.
 type column struct {
@@ -127,14 +70,14 @@ type matcher struct {
 func newMatcher(cfg map[Field]string) *matcher {
 	m := &matcher{cfg: cfg, explicit: make(map[string]Field), skuKeys: make(map[string]bool)}
 	for f, h := range cfg {
-		m.explicit[fold(h)] = f
+		m.explicit[fold.Words(h)] = f
 		m.hasOwn[fieldIndex(f)] = true
 	}
 	if h, ok := cfg[FieldSKU]; ok {
-		m.skuKeys[fold(h)] = true
+		m.skuKeys[fold.Words(h)] = true
 	} else {
 		for _, a := range aliases[FieldSKU] {
-			m.skuKeys[fold(a)] = true
+			m.skuKeys[fold.Words(a)] = true
 		}
 	}
 	return m
@@ -146,7 +89,7 @@ func (m *matcher) isHeader(cells []string) bool {
 		if len(c) > 64 {
 			continue
 		}
-		if m.skuKeys[fold(c)] {
+		if m.skuKeys[fold.Words(c)] {
 			return true
 		}
 	}
@@ -155,7 +98,7 @@ func (m *matcher) isHeader(cells []string) bool {
 
 // fieldOf says which field a header cell stands for, if any.
 func (m *matcher) fieldOf(cell string) (Field, bool) {
-	k := fold(cell)
+	k := fold.Words(cell)
 	if k == "" {
 		return "", false
 	}

@@ -38,25 +38,6 @@ func TestAliases(t *testing.T) {
 	}
 }
 
-func TestFold(t *testing.T) {
-	for in, want := range map[string]string{
-		"BİRİM FİYATI":        "birim fiyati",
-		"ŞĞÜÖÇ şğüöç":         "sguoc sguoc",
-		"  Stok__Kodu:  ":     "stok kodu",
-		"Fiyat (TL, KDV'li)":  "fiyat",
-		"i\u0307ndirim":       "indirim", // "İndirim" lower-cased by strings.ToLower
-		"Fiyat [₺]":           "fiyat",
-		"(boş)":               "",
-		"Âdet":                "adet",
-		"Stok Kodu\nKalın":    "stok kodu kalin",
-		"STOK KODU (zorunlu)": "stok kodu",
-	} {
-		if got := fold(in); got != want {
-			t.Errorf("fold(%q) = %q; want %q", in, got, want)
-		}
-	}
-}
-
 func TestExplicitColumnsOverrideAliases(t *testing.T) {
 	m := newMatcher(map[Field]string{FieldPrice: "Satış", FieldSKU: "KOD"})
 	cols, err := m.mapColumns("f.csv", []string{"kod", "Stok Kodu", "Fiyat", "SATIŞ", "Miktar"})

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"syncagent/connectors/money"
+	"syncagent/erpbridge/erpdb/fold"
 )
 
 // Field names a column the parser understands. The names are those of
@@ -261,7 +262,7 @@ func normalize(in Options) (options, error) {
 		if !knownField(f) {
 			return o, fmt.Errorf("sheet: %w: unknown column field %q (known: %s)", ErrOptions, f, fieldList())
 		}
-		if fold(h) == "" {
+		if fold.Words(h) == "" {
 			return o, fmt.Errorf("sheet: %w: column header for %s is empty", ErrOptions, f)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"syncagent/erpbridge/erpdb/fold"
 )
 
 // excelDefaultPassword is the password Excel uses when a workbook is "encrypted"
@@ -234,9 +236,9 @@ func pickSheet(f *excelize.File, o options) (name string, err error) {
 		return "", fileErr(o.Name, ErrNoSheet, "has no sheets; open it in Excel, "+saveAsXLSX, nil)
 	}
 	if o.Sheet != "" {
-		want := fold(o.Sheet)
+		want := fold.Words(o.Sheet)
 		for _, s := range list {
-			if s == o.Sheet || fold(s) == want {
+			if s == o.Sheet || fold.Words(s) == want {
 				return s, nil
 			}
 		}

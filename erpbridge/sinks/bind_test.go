@@ -9,6 +9,7 @@ import (
 
 	"syncagent/connectors/money"
 	"syncagent/connectors/order"
+	"syncagent/erpbridge/erpdb"
 )
 
 func TestBindPerDriver(t *testing.T) {
@@ -28,14 +29,14 @@ func TestBindPerDriver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(st.text, c.text) || !strings.Contains(st.text, "x:sku") || !strings.Contains(st.text, "/* :sku */") {
-			t.Errorf("%s: %s", c.driver, st.text)
+		if !strings.Contains(st.Text, c.text) || !strings.Contains(st.Text, "x:sku") || !strings.Contains(st.Text, "/* :sku */") {
+			t.Errorf("%s: %s", c.driver, st.Text)
 		}
-		if !reflect.DeepEqual(st.names, c.names) {
-			t.Errorf("%s: names %v, want %v", c.driver, st.names, c.names)
+		if !reflect.DeepEqual(st.Names, c.names) {
+			t.Errorf("%s: names %v, want %v", c.driver, st.Names, c.names)
 		}
 	}
-	if !strings.HasSuffix(mustBind(t, "postgres", q).text, "x:sku, $1") {
+	if !strings.HasSuffix(mustBind(t, "postgres", q).Text, "x:sku, $1") {
 		t.Error("a name used twice must keep its number")
 	}
 	if _, err := bind("postgres", "SELECT :ordr_number, :sku", nameSet(HeaderParams)); err == nil ||
@@ -43,12 +44,12 @@ func TestBindPerDriver(t *testing.T) {
 		t.Fatalf("unknown names: %v", err)
 	}
 	st := mustBind(t, "sqlserver", "SELECT :store")
-	if a := st.args(params{{"store", "s"}}); a[0] != sql.Named("store", "s") {
+	if a := args(&st, params{{"store", "s"}}); a[0] != sql.Named("store", "s") {
 		t.Fatalf("sqlserver args %v", a)
 	}
 }
 
-func mustBind(t *testing.T, driver, q string) statement {
+func mustBind(t *testing.T, driver, q string) erpdb.Statement {
 	t.Helper()
 	st, err := bind(driver, q, nameSet(HeaderParams, LineParams))
 	if err != nil {

@@ -67,12 +67,13 @@ type Sink interface {
 	Close() error
 }
 
-// Kind classifies a failed write, for the status shown and the log.
+// Kind classifies a failed write, for the status shown and the log. An SQL sink maps
+// the database's classification (erpdb.Classify) onto it.
 type Kind int
 
 const (
-	// Down: the ERP database cannot be reached or refused the login; the folder is
-	// missing or not writable.
+	// Down: the ERP database cannot be reached or refused the login or a grant; the
+	// folder is missing or not writable.
 	Down Kind = iota
 	// Busy: a deadlock, a serialization failure, a lock wait or a timeout; the same write
 	// will likely pass later.

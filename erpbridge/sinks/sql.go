@@ -37,7 +37,7 @@ type SQLSink struct {
 	scrub   *erpdb.Scrubber
 	timeout time.Duration
 
-	exists, header, line, cancel, cancelLine *statement
+	exists, header, line, cancel, cancelLine *erpdb.Statement
 }
 
 var _ Sink = (*SQLSink)(nil)
@@ -73,7 +73,7 @@ func NewSQL(c config.SQLSink, opts SQLOptions) (*SQLSink, error) {
 	for _, st := range []struct {
 		key, text string
 		allowed   map[string]bool
-		dst       **statement
+		dst       **erpdb.Statement
 		required  bool
 	}{
 		{"exists", c.Exists, head, &s.exists, false}, {"header", c.Header, head, &s.header, true},
@@ -151,7 +151,7 @@ func (s *SQLSink) Write(ctx context.Context, j *Job) (Outcome, error) {
 func (s *SQLSink) writeOrder(ctx context.Context, tx *sql.Tx, j *Job) error {
 	head := headerParams(j)
 	if s.exists != nil {
-		rows, err := tx.QueryContext(ctx, s.exists.text, s.exists.args(head)...)
+		rows, err := tx.QueryContext(ctx, s.exists.Text, args(s.exists, head)...)
 		if err != nil {
 			return fmt.Errorf("exists statement: %w", err)
 		}
@@ -164,14 +164,14 @@ func (s *SQLSink) writeOrder(ctx context.Context, tx *sql.Tx, j *Job) error {
 			return errAlready
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.header.text, s.header.args(head)...); err != nil {
-		if uniqueViolation(err) {
+	if _, err := tx.ExecContext(ctx, s.header.Text, args(s.header, head)...); err != nil {
+		if erpdb.IsUniqueViolation(err) {
 			return errAlready
 		}
 		return fmt.Errorf("header statement: %w", err)
 	}
 	for i, lp := range lines(j) {
-		if _, err := tx.ExecContext(ctx, s.line.text, s.line.args(head, lp)...); err != nil {
+		if _, err := tx.ExecContext(ctx, s.line.Text, args(s.line, head, lp)...); err != nil {
 			return fmt.Errorf("line statement, line %d: %w", i+1, err)
 		}
 	}
@@ -181,8 +181,8 @@ func (s *SQLSink) writeOrder(ctx context.Context, tx *sql.Tx, j *Job) error {
 func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 	head := headerParams(j)
 	if s.cancel != nil {
-		if _, err := tx.ExecContext(ctx, s.cancel.text, s.cancel.args(head)...); err != nil {
-			if uniqueViolation(err) {
+		if _, err := tx.ExecContext(ctx, s.cancel.Text, args(s.cancel, head)...); err != nil {
+			if erpdb.IsUniqueViolation(err) {
 				return errAlready
 			}
 			return fmt.Errorf("cancel statement: %w", err)
@@ -190,8 +190,8 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 	}
 	if s.cancelLine != nil {
 		for i, lp := range lines(j) {
-			if _, err := tx.ExecContext(ctx, s.cancelLine.text, s.cancelLine.args(head, lp)...); err != nil {
-				if uniqueViolation(err) {
+			if _, err := tx.ExecContext(ctx, s.cancelLine.Text, args(s.cancelLine, head, lp)...); err != nil {
+				if erpdb.IsUniqueViolation(err) {
 					return errAlready
 				}
 				return fmt.Errorf("cancel_line statement, line %d: %w", i+1, err)
@@ -202,5 +202,22 @@ func (s *SQLSink) writeCancel(ctx context.Context, tx *sql.Tx, j *Job) error {
 }
 
 func (s *SQLSink) fail(j *Job, err error) error {
-	return &Error{Sink: s.name, Kind: classify(err), Order: j.Order.Number, Err: s.scrub.Clean(err)}
+	k := erpdb.Classify(err)
+	if r := k.Remedy(); r != "" {
+		err = fmt.Errorf("%w; %s", err, r)
+	}
+	return &Error{Sink: s.name, Kind: writeKind(k), Order: j.Order.Number, Err: s.scrub.Clean(err)}
+}
+
+// writeKind is the kind of a failed write from the database's classification: a
+// timeout is a busy ERP (the next attempt likely passes), a refused login or grant an
+// unreachable one (it passes once the DSN or the grants are fixed).
+func writeKind(k erpdb.Kind) Kind {
+	switch k {
+	case erpdb.Busy, erpdb.Timeout:
+		return Busy
+	case erpdb.Down, erpdb.Config:
+		return Down
+	}
+	return Rejected
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"syncagent/config"
 	"syncagent/connectors/money"
 	"syncagent/connectors/order"
@@ -171,6 +173,24 @@ func TestSQLSinkBusyAndDown(t *testing.T) {
 	if _, err := sinks.NewSQL(config.SQLSink{Name: "bad", Driver: "postgres", DSN: config.NewSecret("postgres://x@h/d"),
 		Header: "INSERT INTO t VALUES (:order_numbr)", Line: "SELECT 1"}, sinks.SQLOptions{}); err == nil || !strings.Contains(err.Error(), ":order_numbr") {
 		t.Fatalf("an unknown parameter: %v", err)
+	}
+}
+
+// A login the ERP refuses is a sink that cannot reach the ERP (retried with backoff), and
+// the message says what to fix, without the password.
+func TestSQLSinkRefusedLoginSaysWhatToFix(t *testing.T) {
+	erp := sinktest.Open(t, "mysql")
+	c := erp.Sink(t, "erp-db")
+	dsn, err := mysql.ParseDSN(erp.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn.User, dsn.Passwd = "erpdb_nouser", "canary-pw-7719"
+	c.DSN = config.NewSecret(dsn.FormatDSN())
+	_, err = newSink(t, c).Write(context.Background(), job("6006", line("A1", 1)))
+	if sinks.KindOf(err) != sinks.Down || !strings.Contains(err.Error(), "Access denied") ||
+		!strings.Contains(err.Error(), "check the user, password and database name in the DSN") || strings.Contains(err.Error(), "canary-pw-7719") {
+		t.Fatalf("a refused login: %v (kind %v)", err, sinks.KindOf(err))
 	}
 }
 

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
+
+	"syncagent/erpbridge/erpdb/fold"
 )
 
 // field is what a result column feeds.
@@ -27,10 +28,11 @@ var fieldNames = [numFields]string{"", "sku", "barcode", "quantity", "price", "l
 
 func (f field) String() string { return fieldNames[f] }
 
-// columnAliases are the result column names each field accepts, compared after fold (so
-// case, Turkish letters, spaces and underscores do not matter: STOK_KODU, "Stok Kodu" and
-// stokkodu are one name). They follow the drop folders' header names, so a merchant who
-// knows one knows the other. docs/sqlpoll.md lists them.
+// columnAliases are the result column names each field accepts, compared after fold.Key
+// (so case, Turkish letters, spaces, underscores and a bracketed unit do not matter:
+// STOK_KODU, "Stok Kodu", stokkodu and "Stok Kodu (ERP)" are one name). They follow the
+// drop folders' header names, and are folded the same way, so a merchant who knows one
+// knows the other. docs/sqlpoll.md lists them.
 var columnAliases = map[field][]string{
 	fieldSKU:       {"sku", "stok_kodu", "stok_kod", "urun_kodu", "malzeme_kodu", "stock_code", "product_code", "item_code"},
 	fieldBarcode:   {"barcode", "barkod", "ean", "gtin"},
@@ -45,40 +47,11 @@ var aliasIndex = func() map[string]field {
 	m := map[string]field{}
 	for f, list := range columnAliases {
 		for _, a := range list {
-			m[fold(a)] = f
+			m[fold.Key(a)] = f
 		}
 	}
 	return m
 }()
-
-// fold reduces a column name to a comparable key: Turkish letters to ASCII (İ, I, ı, i
-// all to i), lower case, and everything that is not a letter or digit dropped.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case 'İ', 'I', 'ı', 'i':
-			r = 'i'
-		case 'Ş', 'ş':
-			r = 's'
-		case 'Ğ', 'ğ':
-			r = 'g'
-		case 'Ü', 'ü':
-			r = 'u'
-		case 'Ö', 'ö':
-			r = 'o'
-		case 'Ç', 'ç':
-			r = 'c'
-		default:
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				continue
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // layout is where each field stands in the result (-1: absent).
 type layout struct {
@@ -97,9 +70,9 @@ func mapColumns(cols []string, changeColumn string) (*layout, error) {
 	for i := range l.pos {
 		l.pos[i] = -1
 	}
-	change := fold(changeColumn)
+	change := fold.Key(changeColumn)
 	for i, c := range cols {
-		k := fold(c)
+		k := fold.Key(c)
 		f := aliasIndex[k]
 		if change != "" && k == change {
 			f = fieldChange

@@ -1,26 +1,23 @@
 package sqlpoll
 
 import (
-	"context"
-	"database/sql/driver"
-	"errors"
-	"io"
-	"net"
-	"strings"
+	"fmt"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5/pgconn"
+	"syncagent/erpbridge/erpdb"
 )
 
 // ErrorKind says what went wrong with a reading, and so what the status command shows.
 type ErrorKind int
 
 const (
-	// KindDown: the database could not be reached, refused the login, or the connection
-	// broke during the reading.
+	// KindDown: the database could not be reached, refused the login or a grant, or the
+	// connection broke during the reading.
 	KindDown ErrorKind = iota
 	// KindTimeout: the query did not finish within the source's timeout.
 	KindTimeout
+	// KindBusy: a deadlock, a lock wait past its timeout or a serialization failure ended
+	// the reading; the next one will most likely pass.
+	KindBusy
 	// KindQuery: the database rejected the query, or its result cannot feed the queue
 	// (no SKU column, a change column of an unusable type).
 	KindQuery
@@ -37,6 +34,8 @@ func (k ErrorKind) State() string {
 		return "down"
 	case KindTimeout:
 		return "timed out"
+	case KindBusy:
+		return "busy"
 	case KindQuery:
 		return "query error"
 	case KindRefused:
@@ -59,40 +58,26 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// classify tells a broken connection or a timeout from an error in the query itself,
-// for an error that came from the ERP database after the connection was made.
+// classify maps the database's classification of an error that came from the ERP after
+// the connection was made onto a reading's kind. A refused login or grant counts as
+// down: the source cannot read until someone fixes it, and the message says what to fix.
 func classify(err error) ErrorKind {
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch erpdb.Classify(err) {
+	case erpdb.Timeout:
 		return KindTimeout
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "57014": // query_canceled: statement_timeout
-			return KindTimeout
-		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"): // connection exception, admin/crash shutdown
-			return KindDown
-		}
-		return KindQuery
-	}
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		switch me.Number {
-		case 3024, 1969: // max_execution_time (MySQL), max_statement_time (MariaDB) exceeded
-			return KindTimeout
-		case 1053, 1317, 1927, 2006, 2013: // shutdown, interrupted, connection killed, gone away, lost
-			return KindDown
-		}
-		return KindQuery
-	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, mysql.ErrInvalidConn) || pgconn.SafeToRetry(err) {
-		return KindDown
-	}
-	if msg := err.Error(); strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") ||
-		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "bad connection") {
+	case erpdb.Busy:
+		return KindBusy
+	case erpdb.Down, erpdb.Config:
 		return KindDown
 	}
 	return KindQuery
+}
+
+// withRemedy adds to an ERP database's error what the user has to do about it, when
+// there is something (a refused login or grant).
+func withRemedy(err error) error {
+	if r := erpdb.Classify(err).Remedy(); r != "" {
+		return fmt.Errorf("%w; %s", err, r)
+	}
+	return err
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,52 +13,25 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/erpbridge/erpdb/erpdbtest"
 	"syncagent/queue"
 )
 
-// erp is an ERP-like test database: a real PostgreSQL or MariaDB server on the machine,
-// or an SQLite file. Each test creates its own uniquely named tables, so packages that
+// erp is an ERP-like test database: a real PostgreSQL or MariaDB server on the machine
+// (erpdbtest's, which skips or under CI=true fails a test when it is down), or an SQLite
+// file. Each test creates its own uniquely named tables, so packages that
 // test in parallel against the same server never collide.
 type erp struct {
 	driver, dsn string
 	db          *sql.DB
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// reachable opens and pings a test server. Unreachable skips the test, except under
-// CI=true where the servers are part of the contract and a skip would hide a failure.
-func reachable(t testing.TB, driver, dsn, envName string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open(driverNames[driver], dsn)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s test database unreachable (%s): %v", driver, envName, err)
-		}
-		t.Skipf("%s test database unreachable (set %s): %v", driver, envName, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func pgERP(t testing.TB) *erp {
-	dsn := envOr("SYNCAGENT_TEST_PG", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	return &erp{driver: "postgres", dsn: dsn, db: reachable(t, "postgres", dsn, "SYNCAGENT_TEST_PG")}
+	return &erp{driver: "postgres", dsn: erpdbtest.DSN("postgres"), db: erpdbtest.Open(t, "postgres")}
 }
 
 func myERP(t testing.TB) *erp {
-	dsn := envOr("SYNCAGENT_TEST_MYSQL", "root@tcp(127.0.0.1:3306)/test")
-	return &erp{driver: "mysql", dsn: dsn, db: reachable(t, "mysql", dsn, "SYNCAGENT_TEST_MYSQL")}
+	return &erp{driver: "mysql", dsn: erpdbtest.DSN("mysql"), db: erpdbtest.Open(t, "mysql")}
 }
 
 func liteERP(t testing.TB) *erp {

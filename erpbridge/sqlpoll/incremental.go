@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"syncagent/erpbridge/erpdb/fold"
 	"syncagent/queue"
 )
 
@@ -29,15 +30,15 @@ func (r *reading) prepareMark(ctx context.Context, etx *sql.Tx) error {
 	}
 	rows, err := etx.QueryContext(ctx, p.query.probe)
 	if err != nil {
-		return p.fail(classify(err), fmt.Errorf("the query failed: %w", err))
+		return p.failERP(fmt.Errorf("the query failed: %w", err))
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return p.fail(classify(err), err)
+		return p.failERP(err)
 	}
 	for _, t := range types {
-		if fold(t.Name()) != fold(p.cfg.ChangeColumn) {
+		if fold.Key(t.Name()) != fold.Key(p.cfg.ChangeColumn) {
 			continue
 		}
 		k, err := kindOfType(p.cfg.Driver, t.DatabaseTypeName())
@@ -116,7 +117,7 @@ func (r *reading) flushIncremental() error {
 	}
 	// The rows read show the ERP's count of these SKUs: reservations of orders the ERP
 	// already had when the query ran end here, in the same transaction.
-	if _, err := r.p.store.ERPReadTx(r.ctx, r.tx, queue.ERPRead{Source: r.p.cfg.Name, At: r.start, Changes: changes}); err != nil {
+	if _, err := r.tx.ERPRead(r.ctx, queue.ERPRead{At: r.start, Changes: changes}); err != nil {
 		return r.p.fail(KindLocal, err)
 	}
 	return nil
@@ -127,7 +128,7 @@ func (r *reading) finishIncremental() error {
 	mark := r.from
 	if r.moved && (!r.stored || r.to.after(r.from)) {
 		mark = r.to
-		if err := r.p.store.SetCursorTx(r.ctx, r.tx, r.p.cursorName(), mark.String()); err != nil {
+		if err := r.tx.SetCursor(r.ctx, r.p.cursorName(), mark.String()); err != nil {
 			return r.p.fail(KindLocal, fmt.Errorf("storing the high-water mark: %w", err))
 		}
 	}

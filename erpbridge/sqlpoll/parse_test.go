@@ -31,8 +31,8 @@ func TestBindSince(t *testing.T) {
 		if c.text == "" {
 			c.text = c.in
 		}
-		if b.text != c.text || b.uses != c.uses || (c.probe != "" && b.probe != c.probe) {
-			t.Errorf("%s %q:\n got %q (%d uses), probe %q\nwant %q (%d uses), probe %q", c.driver, c.in, b.text, b.uses, b.probe, c.text, c.uses, c.probe)
+		if b.Text != c.text || b.uses != c.uses || (c.probe != "" && b.probe != c.probe) {
+			t.Errorf("%s %q:\n got %q (%d uses), probe %q\nwant %q (%d uses), probe %q", c.driver, c.in, b.Text, b.uses, b.probe, c.text, c.uses, c.probe)
 		}
 	}
 	if args := bindSince("mysql", "a > :since OR b > :since").args(int64(7)); len(args) != 2 || args[1] != int64(7) {

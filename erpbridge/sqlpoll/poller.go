@@ -45,7 +45,7 @@ const maxRejectExamples = 5
 // database; Close releases it.
 type Poller struct {
 	cfg   config.SQLSource
-	store *queue.Store
+	store Queue
 	db    *sql.DB
 	scrub *erpdb.Scrubber
 	query boundQuery
@@ -74,7 +74,7 @@ type Options struct {
 // and prepares its connection pool without connecting:
 // an ERP database that is down at start is a reading error later, not a failure here. A
 // DSN the driver cannot parse is an error (without the DSN's text).
-func New(cfg config.SQLSource, store *queue.Store, opts Options) (*Poller, error) {
+func New(cfg config.SQLSource, store Queue, opts Options) (*Poller, error) {
 	if cfg.Warehouse == "" {
 		cfg.Warehouse = config.DefaultWarehouse
 	}
@@ -203,6 +203,10 @@ type runOptions struct {
 	dry              bool
 	sample, maxDiffs int
 }
+
+// failERP is fail for an error that came from the ERP database after the connection was
+// made, classified by erpdb.
+func (p *Poller) failERP(err error) error { return p.fail(classify(err), withRemedy(err)) }
 
 func (p *Poller) fail(kind ErrorKind, err error) error {
 	if err == nil {

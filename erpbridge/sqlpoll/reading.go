@@ -11,14 +11,15 @@ import (
 )
 
 // reading is the state of one run of the query: the ERP rows are spooled, then stream
-// through chunk, and every chunk is compared and applied in the one SQLite transaction tx.
+// through chunk, and every chunk is compared and applied in the one reading transaction
+// of the agent's database, tx.
 type reading struct {
 	p     *Poller
 	ctx   context.Context // the SQLite side; the ERP side adds the source's timeout
 	opts  runOptions
 	res   Result
 	chunk []Row
-	tx    *sql.Tx // begun at the first chunk, after the ERP phase
+	tx    *queue.ReadingTx // begun at the first chunk, after the ERP phase
 
 	// start is when the query began: the moment the ERP's numbers are from. Order
 	// reservations written to the ERP before it are released by this reading.
@@ -100,7 +101,7 @@ func (r *reading) readERP(sp *spool) error {
 	defer cancel()
 	etx, err := begin(ectx, p.db, p.cfg.Driver, "syncagent source "+p.cfg.Name, timeout, &p.my)
 	if err != nil {
-		return p.fail(KindDown, fmt.Errorf("cannot connect to the %s database: %w", p.cfg.Driver, err))
+		return p.fail(KindDown, withRemedy(fmt.Errorf("cannot connect to the %s database: %w", p.cfg.Driver, err)))
 	}
 	defer etx.Rollback() // it only read
 	var rows *sql.Rows
@@ -108,17 +109,17 @@ func (r *reading) readERP(sp *spool) error {
 		if err := r.prepareMark(ectx, etx); err != nil {
 			return err
 		}
-		rows, err = etx.QueryContext(ectx, p.query.text, p.query.args(r.from.arg())...)
+		rows, err = etx.QueryContext(ectx, p.query.Text, p.query.args(r.from.arg())...)
 	} else {
 		rows, err = etx.QueryContext(ectx, p.cfg.Query)
 	}
 	if err != nil {
-		return p.fail(classify(err), fmt.Errorf("the query failed: %w", err))
+		return p.failERP(fmt.Errorf("the query failed: %w", err))
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return p.fail(classify(err), err)
+		return p.failERP(err)
 	}
 	names := make([]string, len(types))
 	for i, t := range types {
@@ -157,7 +158,7 @@ func (r *reading) readERP(sp *spool) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return p.fail(classify(err), fmt.Errorf("reading the result failed after %d rows: %w", r.res.Rows, err))
+		return p.failERP(fmt.Errorf("reading the result failed after %d rows: %w", r.res.Rows, err))
 	}
 	return nil
 }
@@ -290,23 +291,17 @@ func (r *reading) ensureTx() error {
 	if r.tx != nil {
 		return nil
 	}
-	tx, err := r.p.store.Begin(r.ctx)
+	tx, err := r.p.store.BeginReading(r.ctx, r.p.cfg.Name)
 	if err != nil {
 		return r.p.fail(KindLocal, fmt.Errorf("the agent's database: %w", err))
 	}
-	r.tx = tx
-	if r.p.cfg.Mode == "snapshot" {
-		r.gen, r.last, err = r.p.store.BeginReadingTx(r.ctx, tx, r.p.cfg.Name)
-		if err != nil {
-			return r.p.fail(KindLocal, fmt.Errorf("the agent's database: %w", err))
-		}
-	}
+	r.tx, r.gen, r.last = tx, tx.Gen(), tx.Last()
 	return nil
 }
 
 // apply hands changes to the queue in the reading's transaction.
 func (r *reading) apply(changes []queue.ItemChange) (queue.ApplyResult, error) {
-	res, err := r.p.store.ApplyTx(r.ctx, r.tx, changes)
+	res, err := r.tx.Apply(r.ctx, changes)
 	if err != nil {
 		return res, r.p.fail(KindLocal, fmt.Errorf("applying changes to the agent's database: %w", err))
 	}

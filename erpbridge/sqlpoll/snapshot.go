@@ -37,7 +37,7 @@ func (r *reading) flushSnapshot() error {
 			skus = append(skus, row.SKU)
 		}
 	}
-	stored, err := p.store.SnapshotRowsTx(r.ctx, r.tx, p.cfg.Name, skus)
+	stored, err := r.tx.SnapshotRows(r.ctx, skus)
 	if err != nil {
 		return p.fail(KindLocal, fmt.Errorf("reading the last snapshot: %w", err))
 	}
@@ -94,7 +94,7 @@ func (r *reading) flushSnapshot() error {
 	}
 	r.res.Applied += res.Applied
 	r.kept += len(puts)
-	if err := p.store.PutSnapshotRowsTx(r.ctx, r.tx, p.cfg.Name, r.gen, puts); err != nil {
+	if err := r.tx.PutSnapshotRows(r.ctx, puts); err != nil {
 		return p.fail(KindLocal, fmt.Errorf("storing the snapshot: %w", err))
 	}
 	return nil
@@ -120,7 +120,7 @@ func (r *reading) finishSnapshot() error {
 	}
 	after := queue.SnapshotKey{}
 	for {
-		stale, err := p.store.StaleSnapshotRowsTx(r.ctx, r.tx, p.cfg.Name, r.gen, after, staleChunk)
+		stale, err := r.tx.StaleSnapshotRows(r.ctx, after, staleChunk)
 		if err != nil {
 			return p.fail(KindLocal, fmt.Errorf("finding disappeared rows: %w", err))
 		}
@@ -143,7 +143,7 @@ func (r *reading) finishSnapshot() error {
 			return err
 		}
 		r.res.Zeroed += res.Applied
-		if err := p.store.DeleteSnapshotRowsTx(r.ctx, r.tx, p.cfg.Name, keys); err != nil {
+		if err := r.tx.DeleteSnapshotRows(r.ctx, keys); err != nil {
 			return p.fail(KindLocal, fmt.Errorf("forgetting disappeared rows: %w", err))
 		}
 		after = stale[len(stale)-1].SnapshotKey
@@ -154,13 +154,13 @@ func (r *reading) finishSnapshot() error {
 // recordSnapshot records the reading (keys: the snapshot's key tally, nil to count it).
 func (r *reading) recordSnapshot(keys *queue.KeyTally) error {
 	p := r.p
-	n, err := p.store.FinishReadingTx(r.ctx, r.tx, p.cfg.Name, r.gen, keys)
+	n, err := r.tx.FinishSnapshot(r.ctx, keys)
 	if err != nil {
 		return p.fail(KindLocal, fmt.Errorf("recording the reading: %w", err))
 	}
 	r.res.Snapshot = n
 	// A completed snapshot shows the ERP's count of every SKU in it.
-	if _, err := p.store.ERPReadTx(r.ctx, r.tx, queue.ERPRead{Source: p.cfg.Name, At: r.start, Snapshot: true}); err != nil {
+	if _, err := r.tx.ERPRead(r.ctx, queue.ERPRead{At: r.start, Snapshot: true}); err != nil {
 		return p.fail(KindLocal, err)
 	}
 	return nil

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
-	"syncagent/queue"
 )
 
 // Hooks connect a Source to the agent without this package knowing the agent.
@@ -45,7 +43,7 @@ func retryDelay(failures int) time.Duration {
 // for the status command as "source:NAME".
 type Source struct {
 	p     *Poller
-	store *queue.Store
+	store HealthRecorder
 	log   zerolog.Logger
 	hooks Hooks
 
@@ -61,7 +59,7 @@ type Source struct {
 }
 
 // NewSource wraps p. The Source owns p from now on and closes it at Stop.
-func NewSource(p *Poller, store *queue.Store, log zerolog.Logger, hooks Hooks) *Source {
+func NewSource(p *Poller, store HealthRecorder, log zerolog.Logger, hooks Hooks) *Source {
 	if hooks.Now == nil {
 		hooks.Now = time.Now
 	}
@@ -190,7 +188,7 @@ func (s *Source) failed(ctx context.Context, err error) {
 		kind, msg = e.Kind, e.Err.Error()
 	}
 	ev := s.log.Error()
-	if kind == KindDown || kind == KindTimeout {
+	if kind == KindDown || kind == KindTimeout || kind == KindBusy {
 		ev = s.log.Warn()
 	}
 	ev.Str("state", kind.State()).Int("attempt", failures).Dur("retry_in", wait).

@@ -2,12 +2,12 @@
 // testdata/erp (PostgreSQL and MariaDB on the machine, or an SQLite file), under table
 // names of their own, and the sample SQL sink configured for it.
 //
-// SYNCAGENT_TEST_PG and SYNCAGENT_TEST_MYSQL override the servers' DSNs. A server that
-// cannot be reached skips the test, except under CI=true, where it fails it.
+// The servers are erpdbtest's: SYNCAGENT_TEST_PG and SYNCAGENT_TEST_MYSQL override their
+// DSNs, and a server that cannot be reached skips the test, except under CI=true, where
+// it fails it.
 package sinktest
 
 import (
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -16,13 +16,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
-	_ "github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "github.com/mattn/go-sqlite3"
+	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
 
 	"syncagent/config"
+	"syncagent/erpbridge/erpdb/erpdbtest"
 )
 
 // ERP is one test's sample ERP schema.
@@ -31,12 +29,6 @@ type ERP struct {
 	Prefix      string // prepended to every table name of the schema
 	DB          *sql.DB
 }
-
-// Default DSNs of the servers on the machine.
-const (
-	DefaultPG    = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	DefaultMySQL = "root@tcp(127.0.0.1:3306)/test"
-)
 
 // Dir is testdata/erp of the module.
 func Dir() string {
@@ -49,31 +41,22 @@ func Dir() string {
 func Open(t testing.TB, driver string) *ERP {
 	t.Helper()
 	e := &ERP{Driver: driver, Prefix: "t" + randHex(4) + "_"}
-	var drvName, file string
+	file := map[string]string{"postgres": "postgres.sql", "mysql": "mysql.sql", "sqlite3": "sqlite.sql"}[driver]
 	switch driver {
-	case "postgres":
-		e.DSN, drvName, file = env("SYNCAGENT_TEST_PG", DefaultPG), "pgx", "postgres.sql"
-	case "mysql":
-		e.DSN, drvName, file = env("SYNCAGENT_TEST_MYSQL", DefaultMySQL), "mysql", "mysql.sql"
+	case "postgres", "mysql":
+		e.DSN, e.DB = erpdbtest.DSN(driver), erpdbtest.Open(t, driver)
 	case "sqlite3":
-		e.DSN, drvName, file = "file:"+filepath.ToSlash(filepath.Join(t.TempDir(), "erp.db"))+"?_busy_timeout=5000&_txlock=immediate", "sqlite3", "sqlite.sql"
+		e.DSN = "file:" + filepath.ToSlash(filepath.Join(t.TempDir(), "erp.db")) + "?_busy_timeout=5000&_txlock=immediate"
+		db, err := sql.Open("sqlite3", e.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		e.DB = db
 	default:
 		t.Fatalf("sinktest: unknown driver %q", driver)
 	}
-	db, err := sql.Open(drvName, e.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the %s test database is not reachable (%v); under CI=true it must be", driver, err)
-		}
-		t.Skipf("the %s test database is not reachable (%v); start it or set the DSN variable", driver, err)
-	}
-	e.DB = db
+	db := e.DB
 	schema, err := os.ReadFile(filepath.Join(Dir(), file))
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +66,6 @@ func Open(t testing.TB, driver string) *ERP {
 		for _, tb := range tables {
 			db.Exec("DROP TABLE IF EXISTS " + e.Prefix + tb)
 		}
-		db.Close()
 	})
 	for _, stmt := range strings.Split(e.prefixed(string(schema)), ";") {
 		if stmt = stripComments(stmt); stmt == "" {
@@ -160,13 +142,6 @@ func (e *ERP) Count(t testing.TB, table string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 func randHex(n int) string {
