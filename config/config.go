@@ -141,17 +141,17 @@ type DropFolder struct {
 
 // SQLSource polls the ERP's database.
 type SQLSource struct {
-	Name         string   `yaml:"name" cfg:"required"`
-	Driver       string   `yaml:"driver" cfg:"required"` // postgres, mysql, sqlserver, sqlite3
-	DSN          Secret   `yaml:"dsn" cfg:"required"`
-	Query        string   `yaml:"query" cfg:"required"`
-	Mode         string   `yaml:"mode"`          // snapshot or incremental
-	ChangeColumn string   `yaml:"change_column"` // incremental: column holding a growing value (rowversion, updated_at, id)
-	Schedule     string   `yaml:"schedule"`      // cron spec
-	Warehouse    string   `yaml:"warehouse"`     // when the query returns no warehouse column
-	PriceList    string   `yaml:"price_list"`    // when the query returns no price_list column
-	Missing      string   `yaml:"missing"`       // SKUs that disappear from a snapshot: ignore or zero
-	Timeout      Duration `yaml:"timeout"`       // statement timeout
+	Name         string     `yaml:"name" cfg:"required"`
+	Driver       string     `yaml:"driver" cfg:"required"` // postgres, mysql, sqlserver, sqlite3
+	DSN          Secret     `yaml:"dsn" cfg:"required"`
+	Query        string     `yaml:"query" cfg:"required"`
+	Mode         SourceMode `yaml:"mode"`          // snapshot or incremental
+	ChangeColumn string     `yaml:"change_column"` // incremental: column holding a growing value (rowversion, updated_at, id)
+	Schedule     string     `yaml:"schedule"`      // cron spec
+	Warehouse    string     `yaml:"warehouse"`     // when the query returns no warehouse column
+	PriceList    string     `yaml:"price_list"`    // when the query returns no price_list column
+	Missing      Missing    `yaml:"missing"`       // SKUs that disappear from a snapshot: ignore or zero
+	Timeout      Duration   `yaml:"timeout"`       // statement timeout
 }
 
 // Sinks are where orders are written back to the ERP.

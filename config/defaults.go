@@ -80,11 +80,11 @@ func (d *DropFolder) setDefaults() {
 }
 
 func (s *SQLSource) setDefaults() {
-	s.Mode = "snapshot"
+	s.Mode = Snapshot
 	s.Schedule = "@every 1m"
 	s.Warehouse = DefaultWarehouse
 	s.PriceList = DefaultPriceList
-	s.Missing = "ignore"
+	s.Missing = MissingIgnore
 	s.Timeout = Duration(30 * time.Second)
 }
 

@@ -278,10 +278,8 @@ func (c *Config) validate(errs []error) []error {
 		p := fmt.Sprintf("sources.sql[%d]", i)
 		v.name(p+".name", "source", s.Name, sources)
 		v.oneOf(p+".driver", s.Driver, SQLDrivers...)
-		v.oneOf(p+".mode", s.Mode, "snapshot", "incremental")
-		v.oneOf(p+".missing", s.Missing, "ignore", "zero")
 		v.cron(p+".schedule", s.Schedule)
-		if s.Mode == "incremental" && s.ChangeColumn == "" {
+		if s.Mode == Incremental && s.ChangeColumn == "" {
 			v.at(p+".change_column", "%s: incremental mode needs change_column (the column holding a rowversion, updated_at or growing id)", p)
 		}
 		if s.Timeout <= 0 {

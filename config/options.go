@@ -103,3 +103,42 @@ func enum(v string, names []string) (int, error) {
 	}
 	return 0, fmt.Errorf("%s", msg)
 }
+
+// SourceMode is sources.sql[].mode: how an ERP query is read.
+type SourceMode int
+
+const (
+	// Snapshot: every reading returns the whole stock list; what differs from the last
+	// reading changes, and rows that disappear follow Missing.
+	Snapshot SourceMode = iota
+	// Incremental: a reading returns the rows changed since change_column's last value.
+	Incremental
+)
+
+var sourceModeNames = []string{"snapshot", "incremental"}
+
+func (m SourceMode) String() string { return sourceModeNames[m] }
+
+func (m *SourceMode) decodeScalar(_ *decoder, v string) error {
+	i, err := enum(v, sourceModeNames)
+	*m = SourceMode(i)
+	return err
+}
+
+// Missing is sources.sql[].missing: what a snapshot does with an item that disappears.
+type Missing int
+
+const (
+	MissingIgnore Missing = iota // keep the last known values
+	MissingZero                  // set its quantities to 0
+)
+
+var missingNames = []string{"ignore", "zero"}
+
+func (m Missing) String() string { return missingNames[m] }
+
+func (m *Missing) decodeScalar(_ *decoder, v string) error {
+	i, err := enum(v, missingNames)
+	*m = Missing(i)
+	return err
+}

@@ -70,7 +70,7 @@ func runCheckSource(ctx context.Context, env *Env, args []string) int {
 	}
 	c := p.Config()
 	fmt.Fprintf(env.Stdout, "ERP source %s: %s, %s mode; warehouse %q and price list %q unless the query says", c.Name, c.Driver, c.Mode, c.Warehouse, c.PriceList)
-	if c.Mode == "snapshot" {
+	if c.Mode == config.Snapshot {
 		fmt.Fprintf(env.Stdout, "; missing rows: %s", c.Missing)
 	}
 	fmt.Fprintf(env.Stdout, "\n%s\n", note)
@@ -128,17 +128,17 @@ func checkStore(ctx context.Context, cfg *config.Config, reset bool) (*queue.Sto
 	return st, "no agent database at " + path + " yet: every row counts as new", func() { st.Close(); os.RemoveAll(dir) }, nil
 }
 
-func writeCheckResult(w io.Writer, res sqlpoll.Result, mode string) error {
+func writeCheckResult(w io.Writer, res sqlpoll.Result, mode config.SourceMode) error {
 	fmt.Fprintf(w, "\nFIRST ROWS\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "ROW\tSKU\tBARCODE\tWAREHOUSE\tQUANTITY\tPRICE LIST\tPRICE\tLIST PRICE"
-	if mode == "incremental" {
+	if mode == config.Incremental {
 		head += "\tCHANGE"
 	}
 	fmt.Fprintln(tw, head+"\tPROBLEM")
 	for _, r := range res.Sample {
 		line := fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.Line, sourceCell(r.SKU), sourceCell(r.Barcode), r.Warehouse, sourceQty(r.Qty), r.PriceList, sourceKurus(r.Price), sourceKurus(r.ListPrice))
-		if mode == "incremental" {
+		if mode == config.Incremental {
 			line += "\t" + sourceCell(r.Change)
 		}
 		fmt.Fprintln(tw, line+"\t"+sourceCell(r.Reject))
@@ -152,7 +152,7 @@ func writeCheckResult(w io.Writer, res sqlpoll.Result, mode string) error {
 
 	fmt.Fprintf(w, "\nread %d rows in %s (the ERP's part: %s): %d differ from the last reading, %d of them change what the agent knows",
 		res.Rows, res.Duration.Round(time.Millisecond), res.ERPTime.Round(time.Millisecond), res.Changed, res.Applied)
-	if mode == "snapshot" {
+	if mode == config.Snapshot {
 		fmt.Fprintf(w, "; %d rows disappeared (%d quantities would be set to 0)", res.Disappeared, res.Zeroed)
 	} else if res.Mark != "" {
 		fmt.Fprintf(w, "; the high-water mark would move to %s", res.Mark)

@@ -115,7 +115,7 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue
 			row(f.Name, "drop folder ("+f.Mode+")")
 		}
 		for _, s := range cfg.Sources.SQL {
-			row(s.Name, "sql "+s.Driver+" ("+s.Mode+")")
+			row(s.Name, "sql "+s.Driver+" ("+s.Mode.String()+")")
 		}
 		tw.Flush()
 	}

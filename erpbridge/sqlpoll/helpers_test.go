@@ -99,8 +99,8 @@ func openStore(t testing.TB) *queue.Store {
 }
 
 func source(e *erp, name, query string) config.SQLSource {
-	return config.SQLSource{Name: name, Driver: e.driver, DSN: config.NewSecret(e.dsn), Query: query, Mode: "snapshot",
-		Schedule: "@every 1m", Warehouse: "MERKEZ", PriceList: "default", Missing: "ignore", Timeout: config.Duration(30 * time.Second)}
+	return config.SQLSource{Name: name, Driver: e.driver, DSN: config.NewSecret(e.dsn), Query: query, Mode: config.Snapshot,
+		Schedule: "@every 1m", Warehouse: "MERKEZ", PriceList: "default", Missing: config.MissingIgnore, Timeout: config.Duration(30 * time.Second)}
 }
 
 func newPoller(t testing.TB, cfg config.SQLSource, st *queue.Store, opts Options) *Poller {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"syncagent/config"
 )
 
 // changeTypes are the change-column types incremental mode handles, per backend, with
@@ -45,7 +47,7 @@ func TestIncrementalEachChangeColumnType(t *testing.T) {
 			e.exec(t, "INSERT INTO "+tb+" VALUES ('A', 5, '10', "+ct.v[0]+"), ('B', 3, '20', "+ct.v[1]+"), ('N', 1, '1', NULL)")
 			st := openStore(t)
 			cfg := source(e, "erp", "SELECT sku, qty, price, rv FROM "+tb+" WHERE rv > :since OR rv IS NULL")
-			cfg.Mode, cfg.ChangeColumn = "incremental", "RV"
+			cfg.Mode, cfg.ChangeColumn = config.Incremental, "RV"
 			p := newPoller(t, cfg, st, Options{Chunk: 2})
 			j := &journalReader{st: st}
 
@@ -88,7 +90,7 @@ func TestIncrementalRereadsBoundaryWithGreaterOrEqual(t *testing.T) {
 	e.exec(t, "INSERT INTO "+tb+" VALUES ('A', 5, '2026-01-01 10:00'), ('B', 3, '2026-01-01 11:00')")
 	st := openStore(t)
 	cfg := source(e, "erp", "SELECT sku, qty, updated_at FROM "+tb+" WHERE updated_at >= :since AND :since IS NOT NULL")
-	cfg.Mode, cfg.ChangeColumn = "incremental", "updated_at"
+	cfg.Mode, cfg.ChangeColumn = config.Incremental, "updated_at"
 	p := newPoller(t, cfg, st, Options{})
 	j := &journalReader{st: st}
 	mustRead(t, p)
@@ -109,7 +111,7 @@ func TestIncrementalMarkTypeChangeNeedsReset(t *testing.T) {
 	e.exec(t, "INSERT INTO "+tb+" VALUES ('A', 5, 7, '2026-01-01 10:00:00')")
 	st := openStore(t)
 	cfg := source(e, "erp", "SELECT sku, qty, ver AS chg FROM "+tb+" WHERE ver > :since")
-	cfg.Mode, cfg.ChangeColumn = "incremental", "chg"
+	cfg.Mode, cfg.ChangeColumn = config.Incremental, "chg"
 	mustRead(t, newPoller(t, cfg, st, Options{}))
 
 	cfg.Query = "SELECT sku, qty, changed AS chg FROM " + tb + " WHERE changed > :since"
@@ -132,16 +134,16 @@ func TestIncrementalSettingsAreChecked(t *testing.T) {
 	e := liteERP(t)
 	st := openStore(t)
 	cfg := source(e, "erp", "SELECT sku, qty, ver FROM t")
-	cfg.Mode, cfg.ChangeColumn = "incremental", "ver"
+	cfg.Mode, cfg.ChangeColumn = config.Incremental, "ver"
 	if _, err := New(cfg, st, Options{}); err == nil || !strings.Contains(err.Error(), "needs :since") {
 		t.Errorf("no :since: %v", err)
 	}
-	cfg.Mode = "snapshot"
+	cfg.Mode = config.Snapshot
 	cfg.Query = "SELECT sku, qty FROM t WHERE ver > :since"
 	if _, err := New(cfg, st, Options{}); err == nil || !strings.Contains(err.Error(), "only incremental mode") {
 		t.Errorf(":since in snapshot mode: %v", err)
 	}
-	cfg.Mode, cfg.ChangeColumn = "incremental", ""
+	cfg.Mode, cfg.ChangeColumn = config.Incremental, ""
 	if _, err := New(cfg, st, Options{}); err == nil || !strings.Contains(err.Error(), "change_column") {
 		t.Errorf("no change column: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"syncagent/config"
 	"syncagent/queue"
 )
 
@@ -56,7 +57,7 @@ func TestKilledConnectionMidReadingMariaDB(t *testing.T) {
 	e.exec(t, "INSERT INTO "+tb+" SELECT n, CONCAT('S', n), n % 100, n FROM "+mysqlSeries(5)+" WHERE n <= ?", killRows)
 	st := openStore(t)
 	cfg := source(e, "kill", "SELECT sku, qty, ver FROM "+tb+" WHERE ver > :since AND (n % 1000 <> 0 OR SLEEP(0.02) = 0)")
-	cfg.Mode, cfg.ChangeColumn = "incremental", "ver"
+	cfg.Mode, cfg.ChangeColumn = config.Incremental, "ver"
 	var once sync.Once
 	killed := false
 	p := newPoller(t, cfg, st, Options{afterRead: func() {

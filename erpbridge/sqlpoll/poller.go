@@ -91,16 +91,12 @@ func New(cfg config.SQLSource, store Queue, opts Options) (*Poller, error) {
 	p.query = bindSince(cfg.Driver, cfg.Query)
 	p.spoolDir = filepath.Dir(store.Path())
 	switch {
-	case cfg.Mode != "snapshot" && cfg.Mode != "incremental":
-		return nil, fmt.Errorf("ERP source %s: mode %q is neither snapshot nor incremental", cfg.Name, cfg.Mode)
-	case cfg.Mode == "incremental" && cfg.ChangeColumn == "":
+	case cfg.Mode == config.Incremental && cfg.ChangeColumn == "":
 		return nil, fmt.Errorf("ERP source %s: incremental mode needs change_column", cfg.Name)
-	case cfg.Mode == "incremental" && p.query.uses == 0:
+	case cfg.Mode == config.Incremental && p.query.uses == 0:
 		return nil, fmt.Errorf("ERP source %s: incremental mode needs :since in the query, e.g. WHERE %s > :since", cfg.Name, cfg.ChangeColumn)
-	case cfg.Mode == "snapshot" && p.query.uses > 0:
+	case cfg.Mode == config.Snapshot && p.query.uses > 0:
 		return nil, fmt.Errorf("ERP source %s: the query uses :since, which only incremental mode fills in; set mode: incremental and change_column", cfg.Name)
-	case cfg.Missing != "ignore" && cfg.Missing != "zero":
-		return nil, fmt.Errorf("ERP source %s: missing %q is neither ignore nor zero", cfg.Name, cfg.Missing)
 	case cfg.Timeout <= 0:
 		return nil, fmt.Errorf("ERP source %s: timeout must be longer than 0", cfg.Name)
 	}
@@ -128,7 +124,7 @@ func (p *Poller) cursorName() string { return "sqlpoll:" + p.cfg.Name + ":mark" 
 // Result is what one reading found.
 type Result struct {
 	Source      string
-	Mode        string
+	Mode        config.SourceMode
 	Rows        int // rows the query returned
 	Changed     int // rows handed to the queue: differing from the last reading (snapshot), every good row (incremental)
 	Applied     int // of those, rows that altered the agent's view of an item

@@ -52,7 +52,7 @@ func TestERPPresets(t *testing.T) {
 			if !strings.Contains(q, " AS SKU") || !(strings.Contains(q, " AS QUANTITY") || strings.Contains(q, " AS PRICE")) {
 				t.Errorf("%s: source %s does not return sku and a quantity or price", f, s.Name)
 			}
-			if s.Mode == "incremental" && !strings.Contains(q, " AS "+strings.ToUpper(s.ChangeColumn)) {
+			if s.Mode == config.Incremental && !strings.Contains(q, " AS "+strings.ToUpper(s.ChangeColumn)) {
 				t.Errorf("%s: source %s does not return its change column %s", f, s.Name, s.ChangeColumn)
 			}
 		}

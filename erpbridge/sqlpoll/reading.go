@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"syncagent/config"
 	"syncagent/queue"
 )
 
@@ -66,7 +67,7 @@ func (p *Poller) run(ctx context.Context, o runOptions) (Result, error) {
 			r.restartExact()
 			err = r.compare(sp)
 		}
-		if err == nil && !o.dry && p.cfg.Mode == "snapshot" {
+		if err == nil && !o.dry && p.cfg.Mode == config.Snapshot {
 			p.keysMoved.Store(r.exact && (r.res.Disappeared > 0 || r.repeats > 0))
 		}
 	}
@@ -105,7 +106,7 @@ func (r *reading) readERP(sp *spool) error {
 	}
 	defer etx.Rollback() // it only read
 	var rows *sql.Rows
-	if p.cfg.Mode == "incremental" {
+	if p.cfg.Mode == config.Incremental {
 		if err := r.prepareMark(ectx, etx); err != nil {
 			return err
 		}
@@ -126,7 +127,7 @@ func (r *reading) readERP(sp *spool) error {
 		names[i] = t.Name()
 	}
 	change := ""
-	if p.cfg.Mode == "incremental" {
+	if p.cfg.Mode == config.Incremental {
 		change = p.cfg.ChangeColumn
 	}
 	lay, err := mapColumns(names, change)
@@ -275,7 +276,7 @@ func (r *reading) flush() error {
 		return err
 	}
 	var err error
-	if r.p.cfg.Mode == "incremental" {
+	if r.p.cfg.Mode == config.Incremental {
 		err = r.flushIncremental()
 	} else {
 		err = r.flushSnapshot()
@@ -340,7 +341,7 @@ func (r *reading) finish() error {
 		return err
 	}
 	var err error
-	if r.p.cfg.Mode == "incremental" {
+	if r.p.cfg.Mode == config.Incremental {
 		err = r.finishIncremental()
 	} else {
 		err = r.finishSnapshot()

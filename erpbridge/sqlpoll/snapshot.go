@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"syncagent/config"
 	"syncagent/queue"
 )
 
@@ -112,7 +113,7 @@ func (r *reading) finishSnapshot() error {
 		keys := queue.KeyTally{Rows: r.last.Rows + r.added.Rows, Sum: r.last.KeySum + r.added.Sum}
 		return r.recordSnapshot(&keys)
 	}
-	zero := p.cfg.Missing == "zero"
+	zero := p.cfg.Missing == config.MissingZero
 	if zero && r.kept == 0 && r.last.Rows > 0 {
 		return p.fail(KindRefused, fmt.Errorf("the query returned no usable rows while the last reading had %d; nothing was changed, "+
 			"because with missing: zero this would set every quantity to 0 (check the query: firm and period numbers, filters). "+

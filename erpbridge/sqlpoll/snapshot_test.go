@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"syncagent/config"
 	"syncagent/queue"
 )
 
@@ -96,7 +97,7 @@ func TestSnapshotMissingZero(t *testing.T) {
 			e.exec(t, "INSERT INTO "+tb+" VALUES ('A', 'L1', 5, '10'), ('A', 'L2', 5, '11'), ('B', 'L1', 3, '20'), ('C', 'L1', 0, '30')")
 			st := openStore(t)
 			cfg := source(e, "erp", "SELECT sku, pl AS price_list, qty AS quantity, price FROM "+tb)
-			cfg.Missing = "zero"
+			cfg.Missing = config.MissingZero
 			p := newPoller(t, cfg, st, Options{})
 			j := &journalReader{st: st}
 			mustRead(t, p)
@@ -132,7 +133,7 @@ func TestSnapshotMissingZero(t *testing.T) {
 			}
 
 			// With missing: ignore, the empty result is harmless and is taken.
-			cfg.Missing = "ignore"
+			cfg.Missing = config.MissingIgnore
 			p2 := newPoller(t, cfg, st, Options{})
 			res = mustRead(t, p2)
 			if res.Disappeared != 1 || res.Zeroed != 0 || res.Snapshot != 0 {
@@ -206,7 +207,7 @@ func TestSnapshotBadRowKeepsItsKeyUnderMissingZero(t *testing.T) {
 	e.exec(t, "INSERT INTO "+tb+" VALUES ('A', '5'), ('B', '2')")
 	st := openStore(t)
 	cfg := source(e, "erp", "SELECT sku, qty FROM "+tb)
-	cfg.Missing = "zero"
+	cfg.Missing = config.MissingZero
 	p := newPoller(t, cfg, st, Options{})
 	j := &journalReader{st: st}
 	mustRead(t, p)
@@ -306,7 +307,7 @@ func TestSnapshotQuickComparison(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	cfg := source(e, "erp", "SELECT sku, qty FROM "+tb+" ORDER BY n")
-	cfg.Missing = "zero"
+	cfg.Missing = config.MissingZero
 	p := newPoller(t, cfg, st, Options{Chunk: 2})
 	j := &journalReader{st: st}
 

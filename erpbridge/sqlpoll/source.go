@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"syncagent/config"
 )
 
 // Hooks connect a Source to the agent without this package knowing the agent.
@@ -153,7 +155,7 @@ func (s *Source) succeeded(ctx context.Context, res Result) {
 	ev := s.log.Info().Int("rows", res.Rows).Int("changed", res.Changed).Int("applied", res.Applied).
 		Int("rejected", res.Rejected).Dur("duration", res.Duration).Dur("erp_duration", res.ERPTime)
 	what := fmt.Sprintf("%d rows, %d changed", res.Rows, res.Changed)
-	if res.Mode == "snapshot" {
+	if res.Mode == config.Snapshot {
 		ev = ev.Int("disappeared", res.Disappeared).Int("zeroed", res.Zeroed).Bool("rechecked", res.Rechecked)
 		what += fmt.Sprintf(", %d disappeared", res.Disappeared)
 	} else if res.Mark != "" {

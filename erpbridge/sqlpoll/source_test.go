@@ -69,7 +69,7 @@ func TestSourceDownAtStartRetriesWithBackoffAndRecovers(t *testing.T) {
 	dsn := "file:" + path + "?mode=ro&_auth_pass=" + url.QueryEscape(canary)
 	st := openStore(t)
 	cfg := config.SQLSource{Name: "erp", Driver: "sqlite3", DSN: config.NewSecret(dsn), Query: "SELECT sku, qty FROM stock",
-		Mode: "snapshot", Schedule: "@every 1m", Warehouse: "MERKEZ", PriceList: "default", Missing: "ignore", Timeout: config.Duration(10 * time.Second)}
+		Mode: config.Snapshot, Schedule: "@every 1m", Warehouse: "MERKEZ", PriceList: "default", Missing: config.MissingIgnore, Timeout: config.Duration(10 * time.Second)}
 	p, err := New(cfg, st, Options{})
 	if err != nil {
 		t.Fatal(err)
