@@ -11,7 +11,7 @@ import (
 func dropFolderFactory() Factory {
 	return Factory{Kind: KindSource, Build: func(env *Env) ([]Component, error) {
 		var out []Component
-		log := logging.Component(env.Log, "dropfolder")
+		log := logging.Component(env.Log, logging.CompDropFolder)
 		// env.Changed is read at each call, not now: the store factory chains the
 		// stores' on-change triggers into it, and may be built after this one.
 		changed := func() {

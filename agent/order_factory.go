@@ -56,7 +56,7 @@ func (w *orderWiring) buildFetchers(env *Env) ([]Component, error) {
 		if f == nil {
 			// config refuses orders.fetch for such a marketplace; a connector built by a
 			// test may still lack it.
-			env.Log.Warn().Str("component", logging.CompOrders).Str("store", s.Name).
+			env.Log.Warn().Str(logging.FieldComponent, logging.CompOrders).Str(logging.FieldStore, s.Name).
 				Msgf("this version cannot fetch the orders of %s; they are not fetched", s.Marketplace)
 			continue
 		}

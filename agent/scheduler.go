@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/rs/zerolog"
 
+	"syncagent/agent/logging"
 	"syncagent/config"
 )
 
@@ -44,7 +45,7 @@ func NewScheduler(loc *time.Location, log zerolog.Logger, lastRun LastRunStore) 
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Scheduler{
 		c:       cron.New(cron.WithLocation(loc), cron.WithParser(config.CronParser)),
-		log:     log.With().Str("component", "scheduler").Logger(),
+		log:     logging.Component(log, logging.CompScheduler),
 		ctx:     ctx,
 		cancel:  cancel,
 		lastRun: lastRun,

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 
+	"syncagent/agent/logging"
 	"syncagent/erpbridge/sqlpoll"
 )
 
@@ -36,7 +37,7 @@ func sqlSourceFactory() Factory {
 				}
 				return nil, err
 			}
-			out = append(out, sqlpoll.NewSource(p, env.Store, env.Log, hooks))
+			out = append(out, sqlpoll.NewSource(p, env.Store, logging.Component(env.Log, logging.CompSQLPoll), hooks))
 		}
 		return out, nil
 	}}

@@ -40,7 +40,7 @@ func ConnectStores(cfg *config.Config, build ConnectorBuilder, log zerolog.Logge
 			continue
 		}
 		conn, err := build(s, connectors.Deps{
-			Log: log.With().Str("component", logging.CompConnector).Str("store", s.Name).Logger(),
+			Log: logging.Store(logging.Component(log, logging.CompConnector), s.Name),
 			Now: time.Now,
 		})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"syncagent/agent/logging"
@@ -22,7 +23,7 @@ func runLogs(ctx context.Context, env *Env, args []string) int {
 	follow := fs.Bool("f", false, "keep following the log as it grows, across rotations (Ctrl-C to stop)")
 	level := fs.String("level", "", "only this level and above: debug, info, warn, error")
 	store := fs.String("store", "", "only lines about this store")
-	comp := fs.String("component", "", "only lines from this component (agent, queue, scheduler, push, dropfolder, sqlpoll, ...)")
+	comp := fs.String("component", "", "only lines from this component ("+strings.Join(logging.Components, ", ")+")")
 	since := fs.String("since", "", "only lines newer than this: a duration (90m, 1h, 2d) or a time (2026-11-23T10:00)")
 	asJSON := fs.Bool("json", false, "print the original JSON lines, for other tools")
 	if _, code := parse(fs, args); code >= 0 {

@@ -140,7 +140,7 @@ func storeSuffix(store string) string {
 // WriteOrdersStatus prints the ORDERS section of the status report: per store that
 // fetches or transfers orders, what was imported, what waits for the ERP, and the units
 // held against the stores' stock; then the sinks' health. The status command calls it.
-func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue.Store, now time.Time) error {
+func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st StatusQueue, now time.Time) error {
 	sums, err := st.OrderSummaries(ctx)
 	if err != nil {
 		return err

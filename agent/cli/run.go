@@ -48,7 +48,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		os.Exit(exitError)
 	}()
 	if err := RunAgent(ctx, cfg, log, agent.Options{}); err != nil {
-		log.Error().Str("component", "agent").Err(err).Msg("agent stopped with an error")
+		log.Error().Str(logging.FieldComponent, logging.CompAgent).Err(err).Msg("agent stopped with an error")
 		return fail(env, "%v", err)
 	}
 	return exitOK
@@ -57,7 +57,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 // RunAgent logs the start banner and runs the agent until ctx ends.
 func RunAgent(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts agent.Options) error {
 	v, commit := VersionInfo()
-	log.Info().Str("component", "agent").Str("version", v).Str("commit", commit).Str("go", runtime.Version()).
+	log.Info().Str(logging.FieldComponent, logging.CompAgent).Str("version", v).Str("commit", commit).Str("go", runtime.Version()).
 		Str("config", cfg.File).Str("data_dir", string(cfg.DataDir)).Str("time_zone", cfg.TimeZone).Msg("syncagent starting")
 	return agent.New(cfg, log, opts).Run(ctx)
 }

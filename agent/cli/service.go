@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"syncagent/agent"
+	"syncagent/agent/logging"
 	"syncagent/agent/service"
 	"syncagent/config"
 )
@@ -175,7 +176,7 @@ func runService(_ context.Context, env *Env, args []string) int {
 			defer file.Close()
 			err := RunAgent(ctx, cfg, log, agent.Options{})
 			if err != nil {
-				log.Error().Str("component", "agent").Err(err).Msg("agent stopped with an error")
+				log.Error().Str(logging.FieldComponent, logging.CompAgent).Err(err).Msg("agent stopped with an error")
 			}
 			return err
 		}, nil

@@ -47,7 +47,19 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 
 // WriteStatus prints the status report. It shows no secrets: only names, counts, times
 // and the errors the agent recorded (which never contain credentials).
-func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st *queue.Store, now time.Time) error {
+// StatusQueue is what the status report reads of the queue (queue.Store has it, opened
+// read-only beside a running agent).
+type StatusQueue interface {
+	Path() string
+	Stats(ctx context.Context) (map[string]*queue.StoreStats, error)
+	HealthOf(ctx context.Context) (map[string]queue.Health, error)
+	RecentImports(ctx context.Context, limit int) ([]queue.Import, error)
+	OrderSummaries(ctx context.Context) (map[string]*queue.OrderSummary, error)
+}
+
+var _ StatusQueue = (*queue.Store)(nil)
+
+func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st StatusQueue, now time.Time) error {
 	stats, err := st.Stats(ctx)
 	if err != nil {
 		return err

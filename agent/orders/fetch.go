@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"syncagent/agent/logging"
 	"syncagent/config"
 	"syncagent/connectors"
 	"syncagent/queue"
@@ -81,7 +82,7 @@ func NewFetchLoop(store string, f Fetcher, q FetchQueue, set FetchSettings, hook
 		set.Now = time.Now
 	}
 	return &FetchLoop{store: store, fetcher: f, q: q, set: set, hooks: hooks,
-		log: log.With().Str("component", "orders").Str("store", store).Logger()}
+		log: logging.Store(logging.Component(log, logging.CompOrders), store)}
 }
 
 // Name implements agent.Component; it is also the loop's health record.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"syncagent/agent/logging"
 	"syncagent/erpbridge/sinks"
 	"syncagent/queue"
 )
@@ -84,7 +85,7 @@ func NewTransferLoop(q TransferQueue, ss map[string]sinks.Sink, set TransferSett
 		set.Now = time.Now
 	}
 	return &TransferLoop{q: q, sinks: ss, set: set, kick: make(chan struct{}, 1),
-		log: log.With().Str("component", "orders").Logger()}
+		log: logging.Component(log, logging.CompOrders)}
 }
 
 // Name implements agent.Component.
@@ -183,7 +184,7 @@ func (t *TransferLoop) cycle(ctx context.Context) {
 		for i, r := range results {
 			outs[i] = r.TransferOutcome
 		}
-		bctx, cancel := bookCtx(ctx)
+		bctx, cancel := queue.BookingContext(ctx)
 		err = t.q.BookTransfers(bctx, outs)
 		cancel()
 		if err != nil {
@@ -192,15 +193,6 @@ func (t *TransferLoop) cycle(ctx context.Context) {
 		}
 		t.report(ctx, results)
 	}
-}
-
-// bookCtx is the context for recording outcomes: when the loop is stopping, the
-// bookkeeping of the writes in flight must still reach the database, briefly.
-func bookCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx.Err() == nil {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 }
 
 // result is one job's outcome with what the log needs.

@@ -81,7 +81,7 @@ func (b *booker) failed(ctx context.Context, claimed []queue.Claimed, err error,
 		if ce != nil && ce.RetryAfter > 0 {
 			wait = ce.RetryAfter
 		}
-		bc, cancel := bookCtx(ctx)
+		bc, cancel := queue.BookingContext(ctx)
 		defer cancel()
 		if e := b.q.RetryAfter(bc, claimed, msg, wait); e != nil {
 			b.log.Error().Err(e).Msg("recording the marketplace's wait failed; the items become claimable when their lease ends")
@@ -132,7 +132,7 @@ func (b *booker) refused(ctx context.Context, claimed []queue.Claimed, ce *conne
 		return verdict{stop: true}
 	}
 	if len(claimed) == 1 {
-		bc, cancel := bookCtx(ctx)
+		bc, cancel := queue.BookingContext(ctx)
 		defer cancel()
 		st.rejected++
 		if err := b.q.Reject(bc, claimed, msg); err != nil {
@@ -217,7 +217,7 @@ func (b *booker) batchResult(ctx context.Context, ref string, rows []queue.Claim
 
 // confirm books rows as confirmed; on failure it logs failMsg and reports false.
 func (b *booker) confirm(ctx context.Context, rows []queue.Claimed, failMsg string) bool {
-	bc, cancel := bookCtx(ctx)
+	bc, cancel := queue.BookingContext(ctx)
 	defer cancel()
 	if err := b.q.Confirm(bc, rows); err != nil {
 		b.log.Error().Err(err).Msg(failMsg)
@@ -229,7 +229,7 @@ func (b *booker) confirm(ctx context.Context, rows []queue.Claimed, failMsg stri
 // awaiting books rows as awaiting the result of ref, to be read at checkAt; on failure it
 // logs failMsg and reports false.
 func (b *booker) awaiting(ctx context.Context, rows []queue.Claimed, ref string, checkAt time.Time, failMsg string) bool {
-	bc, cancel := bookCtx(ctx)
+	bc, cancel := queue.BookingContext(ctx)
 	defer cancel()
 	if err := b.q.MarkAwaiting(bc, rows, ref, checkAt); err != nil {
 		b.log.Error().Err(err).Str("batch", ref).Msg(failMsg)
@@ -240,7 +240,7 @@ func (b *booker) awaiting(ctx context.Context, rows []queue.Claimed, ref string,
 
 // retry books items for another attempt after the queue's backoff.
 func (b *booker) retry(ctx context.Context, rows []queue.Claimed, reason string, outcome queue.Outcome, st *cycleStats) {
-	bc, cancel := bookCtx(ctx)
+	bc, cancel := queue.BookingContext(ctx)
 	defer cancel()
 	attempt := 0
 	for _, r := range rows {
@@ -262,7 +262,7 @@ func (b *booker) retry(ctx context.Context, rows []queue.Claimed, reason string,
 
 // reject dead-letters rejected items, one transaction and one log line per reason.
 func (b *booker) reject(ctx context.Context, reasons []string, byReason map[string][]queue.Claimed, st *cycleStats) {
-	bc, cancel := bookCtx(ctx)
+	bc, cancel := queue.BookingContext(ctx)
 	defer cancel()
 	for _, reason := range reasons {
 		rows := byReason[reason]
@@ -281,7 +281,7 @@ func (b *booker) reject(ctx context.Context, reasons []string, byReason map[stri
 
 // holdBack books a batch that must not go before wait has passed (the duplicate rule).
 func (b *booker) holdBack(ctx context.Context, claimed []queue.Claimed, reason string, wait time.Duration, sendAt time.Time) {
-	bc, cancel := bookCtx(ctx)
+	bc, cancel := queue.BookingContext(ctx)
 	defer cancel()
 	if err := b.q.RetryAfter(bc, claimed, reason, wait); err != nil {
 		b.log.Error().Err(err).Msg("recording a wait for the duplicate rule failed; the items become claimable when their lease ends")

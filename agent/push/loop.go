@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"syncagent/agent/logging"
 )
 
 // Loop is the push loop of one active store.
@@ -55,7 +57,7 @@ type Loop struct {
 func New(storeName string, conn Pusher, q Queue, set Settings, log zerolog.Logger) *Loop {
 	set.defaults()
 	st := store{name: storeName, marketplace: set.Marketplace,
-		log: log.With().Str("component", "push").Str("store", storeName).Logger()}
+		log: logging.Store(logging.Component(log, logging.CompPush), storeName)}
 	g := newGate(&set)
 	checks := newCheckSchedule(&set)
 	m := newMarket(st, conn)

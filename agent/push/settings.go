@@ -119,12 +119,3 @@ type store struct {
 	name, marketplace string
 	log               zerolog.Logger
 }
-
-// bookCtx is the context for recording the fate of items: when the loop is stopping,
-// the bookkeeping of the request in flight must still reach the database, briefly.
-func bookCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx.Err() == nil {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
-}

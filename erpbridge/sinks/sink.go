@@ -6,7 +6,7 @@
 // orders already written are exported the same way, once per export.
 //
 // A sink only writes. Which orders are due, retries and backoff, and what the queue
-// records are the agent's (agent/orders_transfer.go).
+// records are the agent's (agent/orders, the transfer loop).
 package sinks
 
 import (

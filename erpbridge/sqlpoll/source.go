@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
+	"syncagent/queue/backoff"
 )
 
 // Hooks connect a Source to the agent without this package knowing the agent.
@@ -26,19 +27,12 @@ type Hooks struct {
 	Now func() time.Time
 }
 
-// Retry delays after failed readings: the source backs off up to retryMax, and ticks of
-// its schedule that fall inside the delay are skipped, so a database that is down is
-// asked less and less often; the first reading after it comes back resets the delay.
-var retryDelays = []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+// retryPolicy spaces readings after failed ones: 15 s doubling up to 10 min, and ticks of
+// the source's schedule that fall inside the delay are skipped, so a database that is
+// down is asked less and less often; the first reading after it comes back resets it.
+var retryPolicy = backoff.Policy{Base: 15 * time.Second, Max: 10 * time.Minute}
 
-const retryMax = 10 * time.Minute
-
-func retryDelay(failures int) time.Duration {
-	if failures <= len(retryDelays) {
-		return retryDelays[failures-1]
-	}
-	return retryMax
-}
+func retryDelay(failures int) time.Duration { return retryPolicy.Nominal(failures) }
 
 // Source is the agent component of one SQL source: it reads on the source's schedule
 // and at start, retries with backoff while the database is down, and records its health
@@ -66,7 +60,7 @@ func NewSource(p *Poller, store HealthRecorder, log zerolog.Logger, hooks Hooks)
 		hooks.Now = time.Now
 	}
 	return &Source{p: p, store: store, hooks: hooks,
-		log:       log.With().Str("component", "sqlpoll").Str("source", p.cfg.Name).Logger(),
+		log:       log.With().Str("source", p.cfg.Name).Logger(),
 		afterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }}
 }
 

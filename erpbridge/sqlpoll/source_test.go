@@ -138,7 +138,7 @@ func TestSourceDownAtStartRetriesWithBackoffAndRecovers(t *testing.T) {
 	}
 
 	// Backoff grows with each failure and resets after a success.
-	for i, want := range []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 10 * time.Minute} {
+	for i, want := range []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 10 * time.Minute, 10 * time.Minute} {
 		if got := retryDelay(i + 1); got != want {
 			t.Errorf("retry delay after %d failures: %s, want %s", i+1, got, want)
 		}
