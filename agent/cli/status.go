@@ -45,8 +45,6 @@ func runStatus(ctx context.Context, env *Env, args []string) int {
 	return exitOK
 }
 
-// WriteStatus prints the status report. It shows no secrets: only names, counts, times
-// and the errors the agent recorded (which never contain credentials).
 // StatusQueue is what the status report reads of the queue (queue.Store has it, opened
 // read-only beside a running agent).
 type StatusQueue interface {
@@ -59,6 +57,8 @@ type StatusQueue interface {
 
 var _ StatusQueue = (*queue.Store)(nil)
 
+// WriteStatus prints the status report. It shows no secrets: only names, counts, times
+// and the errors the agent recorded (which never contain credentials).
 func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st StatusQueue, now time.Time) error {
 	stats, err := st.Stats(ctx)
 	if err != nil {
