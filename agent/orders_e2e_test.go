@@ -171,16 +171,16 @@ func (e *orderE2E) erpReading(q int64, at time.Time) int {
 	e.t.Helper()
 	ctx := context.Background()
 	st := e.agent.Store()
-	tx, err := st.Begin(ctx)
+	tx, err := st.BeginReading(ctx, "logo")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer tx.Rollback()
 	ch := []queue.ItemChange{{SKU: ordSKU, Barcode: ordBarcode, Warehouse: "MERKEZ", Qty: &q, Source: queue.Source{Kind: "sql", Ref: "logo"}}}
-	if _, err := st.ApplyTx(ctx, tx, ch); err != nil {
+	if _, err := tx.Apply(ctx, ch); err != nil {
 		e.t.Fatal(err)
 	}
-	n, err := st.ERPReadTx(ctx, tx, queue.ERPRead{Source: "logo", At: at, Changes: ch})
+	n, err := tx.ERPRead(ctx, queue.ERPRead{At: at, Changes: ch})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestCrashChild(t *testing.T) {
 	out := bufio.NewWriter(os.Stdout)
 	for {
 		n++
-		tx, err := s.Begin(ctx)
+		tx, err := s.begin(ctx)
 		if err != nil {
 			os.Exit(5)
 		}

@@ -48,7 +48,7 @@ func (s *Store) BeginImport(ctx context.Context, source, file string, readAt tim
 	if readAt.IsZero() {
 		return nil, fmt.Errorf("import of %s from %s without the time of its reading", file, source)
 	}
-	tx, err := s.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("starting the import transaction of %s: %w", file, err)
 	}

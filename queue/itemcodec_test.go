@@ -49,7 +49,7 @@ func TestManyWarehousesAndListsSurviveReload(t *testing.T) {
 	mustApply(t, s, qty("A", "W1", 1), qty("A", "W2", 2), price("A", 100),
 		ItemChange{SKU: "A", PriceList: "PSF", ListPrice: kr(150), Source: Source{Kind: "file"}})
 	mustApply(t, s, qty("A", "W1", 3))
-	tx, _ := s.Begin(ctx)
+	tx, _ := s.begin(ctx)
 	defer tx.Rollback()
 	items, err := loadItems(ctx, tx, []string{"A"})
 	if err != nil {

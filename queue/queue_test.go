@@ -375,7 +375,7 @@ func TestJournalRecordsOldNewAndSource(t *testing.T) {
 func TestImportRecordCommitsWithItsChanges(t *testing.T) {
 	s, _ := open(t, Options{})
 	ctx := context.Background()
-	tx, _ := s.Begin(ctx)
+	tx, _ := s.begin(ctx)
 	id, err := s.BeginImportTx(ctx, tx, "drop", "stok.xlsx")
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ type ReadingTx struct {
 
 // BeginReading starts a reading of source.
 func (s *Store) BeginReading(ctx context.Context, source string) (*ReadingTx, error) {
-	tx, err := s.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 func read(t testing.TB, s *Store, r ERPRead) int {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := s.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestReleaseBySnapshotReading(t *testing.T) {
 	put(t, s, "a", deduct, mkOrder("1", order.New, c.Now(), "X", 2), mkOrder("2", order.New, c.Now(), "Z", 1))
 	writeBack(t, s)
 	c.Add(time.Second)
-	tx, _ := s.Begin(ctx)
+	tx, _ := s.begin(ctx)
 	gen, _, _ := s.BeginReadingTx(ctx, tx, "logo")
 	q := int64(3)
 	if err := s.PutSnapshotRowsTx(ctx, tx, "logo", gen, []SnapshotRow{{SnapshotKey: SnapshotKey{"X", "MERKEZ", "default"}, Qty: &q}}); err != nil {

@@ -93,7 +93,7 @@ func TestSnapshotReadingCycle(t *testing.T) {
 	})
 
 	// A rolled-back reading leaves no trace.
-	tx, err := s.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,9 +175,9 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Begin starts a write transaction. Work that must commit together with queue changes
-// (an import record, a cursor) uses it with the ...Tx methods.
-func (s *Store) Begin(ctx context.Context) (*sql.Tx, error) {
+// begin starts a write transaction. The transaction types (ImportTx, ReadingTx) and the
+// ...Tx methods run in it; nothing outside the package holds one.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
 	if s.w == nil {
 		return nil, errors.New("queue opened read-only")
 	}
@@ -186,7 +186,7 @@ func (s *Store) Begin(ctx context.Context) (*sql.Tx, error) {
 
 // inTx runs fn in a write transaction and commits it.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
