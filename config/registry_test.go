@@ -78,7 +78,8 @@ func TestSummaryShowsPlainOptionsAndMasksSecrets(t *testing.T) {
 	}
 	var b strings.Builder
 	c.WriteSummary(&b)
-	if !strings.Contains(b.String(), "credentials: seller_id=4711 api_key=*** api_secret=***") || strings.Contains(b.String(), "canary") {
+	if !strings.Contains(b.String(), "credentials: seller_id=4711 api_key=*** api_secret=***") || strings.Contains(b.String(), "canary") ||
+		!strings.Contains(b.String(), "marketplace: Trendyol: items by barcode, 1000 a request, 50 requests / 10s, confirmed asynchronously, updates stock+price") {
 		t.Fatalf("summary:\n%s", b.String())
 	}
 	cs := c.Stores[0].Connector()

@@ -31,6 +31,10 @@ func (c *Config) WriteSummary(w io.Writer) {
 		if s.BaseURL != "" {
 			fmt.Fprintf(w, "    base url:    %s\n", s.BaseURL)
 		}
+		if info, ok := connectors.Find(s.Marketplace); ok {
+			f := info.Features.WithLimits(s.Connector().Limits)
+			fmt.Fprintf(w, "    marketplace: %s: %s\n", info.Description, f.Describe())
+		}
 		fmt.Fprintf(w, "    credentials: %s\n", s.Credentials.summary(s.Marketplace))
 		fmt.Fprintf(w, "    push:        %q, debounce %s, max delay %s\n", s.Schedule.Push, s.Schedule.Debounce, s.Schedule.MaxDelay)
 		r := s.Rules

@@ -87,6 +87,20 @@ const (
 	KeyMapped             // a marketplace id looked up from SKU or barcode (Giyim Moda, ikas)
 )
 
+func (k Key) String() string {
+	return [...]string{"SKU", "barcode", "marketplace id mapped from SKU or barcode"}[k]
+}
+
+// Describe is one line of what the features mean for a store, for check-config:
+// "items by barcode, 1000 a request, 50 requests / 10s, confirmed asynchronously".
+func (f Features) Describe() string {
+	confirm := "confirmed in the reply"
+	if f.Async {
+		confirm = "confirmed asynchronously"
+	}
+	return fmt.Sprintf("items by %s, %d a request, %d requests / %s, %s, updates %s", f.Key, f.MaxBatch, f.PushRate.Requests, f.PushRate.Per, confirm, f.Updates)
+}
+
 // Rate is a request budget: Requests per Per.
 type Rate struct {
 	Requests int
