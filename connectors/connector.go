@@ -29,7 +29,39 @@ type Item struct {
 	Price, ListPrice         *money.Kurus
 	ConfQty                  *int64
 	ConfPrice, ConfListPrice *money.Kurus
+	// Info is product information to send (InfoUpdater); ConfInfo what the marketplace
+	// last confirmed of it. Push ignores both.
+	Info, ConfInfo Info
 }
+
+// Info is a listing's product information as a seller may change it on an existing
+// listing. Nil fields are not sent (and, in an Observed, not known). Images and the
+// category/attribute mapping are not product information here.
+type Info struct {
+	Title       *string
+	Description *string // HTML where the marketplace allows it (Features.InfoFields)
+	Brand       *string
+	VATRate     *int  // percent: 0, 1, 10, 20
+	Active      *bool // on sale (true) or passive
+}
+
+// Empty reports whether no field is set.
+func (i Info) Empty() bool {
+	return i.Title == nil && i.Description == nil && i.Brand == nil && i.VATRate == nil && i.Active == nil
+}
+
+// InfoFields is a set of Info fields.
+type InfoFields uint8
+
+const (
+	InfoTitle InfoFields = 1 << iota
+	InfoDescription
+	InfoBrand
+	InfoVATRate
+	InfoActive
+	// InfoHTML: the description may hold HTML (otherwise it is sent as plain text).
+	InfoHTML
+)
 
 // Status is the fate of one item of a push or of a result check.
 type Status int
@@ -66,6 +98,7 @@ type Outcomes map[string]Outcome
 type Observed struct {
 	Qty              *int64
 	Price, ListPrice *money.Kurus
+	Info             Info // what the connector can read of it
 	Found            bool
 }
 
@@ -117,6 +150,16 @@ type ReadBacker interface {
 	ReadBack(ctx context.Context, items []Item) (map[string]Observed, error)
 }
 
+// InfoUpdater sends product information of existing listings (rules.scope info or all).
+type InfoUpdater interface {
+	// UpdateInfo sends the Info of up to Features().MaxInfoBatch items (only the fields
+	// in Features().InfoFields; others are nil) and returns an outcome per SKU like Push:
+	// Pending with a Ref that CheckResults reads (the items then carry their Info), or
+	// Rejected with the marketplace's reason (a catalogue product it will not change),
+	// which the agent dead-letters for the information only, leaving stock and price.
+	UpdateInfo(ctx context.Context, items []Item) (Outcomes, error)
+}
+
 // Abilities are a connector's optional interfaces, found once by type assertion (as
 // rclone's Features.Fill does); a nil field is an ability the connector lacks. New
 // abilities (order status back to the marketplace, product information updates) are
@@ -127,6 +170,7 @@ type Abilities struct {
 	Results  ResultChecker
 	ReadBack ReadBacker
 	Orders   OrderFetcher
+	Info     InfoUpdater
 }
 
 // AbilitiesOf finds what c can do.
@@ -137,5 +181,6 @@ func AbilitiesOf(c Connector) Abilities {
 	a.Results, _ = c.(ResultChecker)
 	a.ReadBack, _ = c.(ReadBacker)
 	a.Orders, _ = c.(OrderFetcher)
+	a.Info, _ = c.(InfoUpdater)
 	return a
 }

@@ -64,6 +64,10 @@ type Features struct {
 	// DuplicateWindow: the marketplace refuses a byte-identical request repeated within
 	// this window (Trendyol: 15 min), so a retry must differ or wait for reconciliation.
 	DuplicateWindow time.Duration
+	// InfoFields are the Info fields a seller may change on an existing listing, and
+	// MaxInfoBatch the items per information update (Updates has ScopeInfo).
+	InfoFields   InfoFields
+	MaxInfoBatch int
 }
 
 // TestMode is how a marketplace serves test_mode.

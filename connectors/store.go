@@ -69,9 +69,12 @@ type Scope uint8
 const (
 	ScopeStock Scope = 1 << iota // quantities
 	ScopePrice                   // sale and list prices
+	ScopeInfo                    // product information (Info): title, description, brand, VAT, on sale
 
 	scopeAll = 1 << 7 // written "all": every kind this version updates
-	// ScopeAll is every kind of change this version knows.
+	// ScopeAll is every kind of change the agent keeps up to date. Product information
+	// joins it once the agent carries information from the sources to the stores; until
+	// then a connector may already declare and implement ScopeInfo.
 	ScopeAll = scopeAll | ScopeStock | ScopePrice
 )
 
@@ -113,19 +116,22 @@ func (s Scope) Has(k Scope) bool { k &^= scopeAll; return k != 0 && s&k == k }
 func (s Scope) Kinds() Scope { return s &^ scopeAll }
 
 func (s Scope) String() string {
-	switch {
-	case s&scopeAll != 0:
+	if s&scopeAll != 0 {
 		return "all"
-	case s == ScopeStock:
-		return "stock"
-	case s == ScopePrice:
-		return "price"
-	case s == ScopeStock|ScopePrice:
-		return "stock+price"
-	case s == 0:
+	}
+	var names []string
+	for _, k := range []struct {
+		k    Scope
+		name string
+	}{{ScopeStock, "stock"}, {ScopePrice, "price"}, {ScopeInfo, "info"}} {
+		if s&k.k != 0 {
+			names = append(names, k.name)
+		}
+	}
+	if len(names) == 0 {
 		return "nothing"
 	}
-	return fmt.Sprintf("scope(%d)", uint8(s))
+	return strings.Join(names, "+")
 }
 
 // words names the kinds of s as a sentence does ("quantities and prices").
@@ -136,6 +142,9 @@ func (s Scope) words() string {
 	}
 	if s&ScopePrice != 0 {
 		w = append(w, "prices")
+	}
+	if s&ScopeInfo != 0 {
+		w = append(w, "product information")
 	}
 	return strings.Join(w, " and ")
 }
