@@ -4,6 +4,7 @@
 package config
 
 import (
+	"maps"
 	"time"
 
 	"syncagent/connectors"
@@ -46,16 +47,17 @@ type Queue struct {
 
 // Store is one marketplace account.
 type Store struct {
-	Name        string        `yaml:"name" cfg:"required"`
-	Marketplace string        `yaml:"marketplace" cfg:"required"` // a registered connector's name (connectors.Names)
-	Active      bool          `yaml:"active"`                     // passive: nothing is sent, nothing fetched
-	TestMode    bool          `yaml:"test_mode"`                  // use the marketplace's sandbox base URL
-	BaseURL     string        `yaml:"base_url"`                   // overrides the marketplace's URL (proxy, simulator)
-	Credentials Credentials   `yaml:"credentials"`
-	Schedule    StoreSchedule `yaml:"schedule"`
-	Rules       Rules         `yaml:"rules"`
-	Orders      StoreOrders   `yaml:"orders"`
-	Limits      Limits        `yaml:"limits"`
+	Name        string            `yaml:"name" cfg:"required"`
+	Marketplace string            `yaml:"marketplace" cfg:"required"` // a registered connector's name (connectors.Names)
+	Active      bool              `yaml:"active"`                     // passive: nothing is sent, nothing fetched
+	TestMode    bool              `yaml:"test_mode"`                  // use the marketplace's sandbox base URL
+	BaseURL     string            `yaml:"base_url"`                   // overrides the marketplace's URL (proxy, simulator)
+	Credentials Credentials       `yaml:"credentials"`
+	Settings    map[string]string `yaml:"settings"` // what the marketplace declares beyond credentials (connectors.RegInfo.Settings)
+	Schedule    StoreSchedule     `yaml:"schedule"`
+	Rules       Rules             `yaml:"rules"`
+	Orders      StoreOrders       `yaml:"orders"`
+	Limits      Limits            `yaml:"limits"`
 }
 
 // Credentials are a store's credential values by key. Which keys a store takes, which
@@ -196,7 +198,7 @@ func (s *Store) Connector() connectors.Store {
 	}
 	return connectors.Store{
 		Name: s.Name, Marketplace: s.Marketplace, TestMode: s.TestMode, BaseURL: s.BaseURL,
-		Credentials: cred, Scope: s.Rules.Scope, Orders: s.Orders.Fetch,
+		Credentials: cred, Settings: maps.Clone(s.Settings), Scope: s.Rules.Scope, Orders: s.Orders.Fetch,
 		Limits: connectors.Limits{Requests: s.Limits.Requests, Per: s.Limits.Per.D(),
 			BatchSize: s.Limits.BatchSize, Timeout: s.Limits.Timeout.D()},
 	}

@@ -36,6 +36,18 @@ func (c *Config) WriteSummary(w io.Writer) {
 			fmt.Fprintf(w, "    marketplace: %s: %s\n", info.Description, f.Describe())
 		}
 		fmt.Fprintf(w, "    credentials: %s\n", s.Credentials.summary(s.Marketplace))
+		if len(s.Settings) > 0 {
+			keys := make([]string, 0, len(s.Settings))
+			for k := range s.Settings {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var parts []string
+			for _, k := range keys {
+				parts = append(parts, fmt.Sprintf("%s=%q", k, s.Settings[k]))
+			}
+			fmt.Fprintf(w, "    settings:    %s\n", strings.Join(parts, " "))
+		}
 		fmt.Fprintf(w, "    push:        %q, debounce %s, max delay %s\n", s.Schedule.Push, s.Schedule.Debounce, s.Schedule.MaxDelay)
 		r := s.Rules
 		wh := "all warehouses"

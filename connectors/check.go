@@ -55,42 +55,14 @@ func Check(s *Store) []error {
 
 // check is Check without building the connector.
 func (info *RegInfo) check(s *Store) []error {
-	var errs []error
 	if s.Credentials == nil {
 		s.Credentials = Credentials{}
 	}
-	known := make(map[string]bool, len(info.Options))
-	for _, o := range info.Options {
-		known[o.Name] = true
-		v, given := s.Credentials[o.Name]
-		switch {
-		case !given || v == "":
-			if o.Default != "" {
-				s.Credentials[o.Name] = o.Default
-			} else if o.Required {
-				errs = append(errs, &FieldError{Key: "credentials." + o.Name, Msg: "is required (" + o.Help + ")"})
-			}
-		case o.Valid != nil:
-			if err := o.Valid(v); err != nil {
-				shown := fmt.Sprintf("%q", v)
-				if o.Secret {
-					shown = "the value"
-				}
-				errs = append(errs, &FieldError{Key: "credentials." + o.Name, Msg: fmt.Sprintf("%s %v (%s)", shown, err, o.Help)})
-			}
-		}
+	if s.Settings == nil {
+		s.Settings = map[string]string{}
 	}
-	var unknown []string
-	for k := range s.Credentials {
-		if !known[k] {
-			unknown = append(unknown, k)
-		}
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		errs = append(errs, &FieldError{Key: "credentials." + k, Got: k, Choices: info.OptionNames(),
-			Msg: fmt.Sprintf("%s takes no credential %q (it takes %s)", info.Description, k, strings.Join(info.OptionNames(), ", "))})
-	}
+	errs := checkOptions(info, "credentials", "credential", info.Options, s.Credentials)
+	errs = append(errs, checkOptions(info, "settings", "setting", info.Settings, s.Settings)...)
 	f := info.Features
 	if extra := s.Scope.Kinds() &^ f.Updates; extra != 0 {
 		errs = append(errs, &FieldError{Key: "rules.scope", Msg: fmt.Sprintf("%q asks for %s, but %s's API has no way to update %s, so they would never reach the store; set rules.scope: %s",
@@ -101,6 +73,51 @@ func (info *RegInfo) check(s *Store) []error {
 	}
 	if info.Check != nil {
 		errs = append(errs, info.Check(s)...)
+	}
+	return errs
+}
+
+// checkOptions checks the values of one section (credentials:, settings:) against the
+// options declared for it, filling defaults.
+func checkOptions(info *RegInfo, section, noun string, opts []Option, vals map[string]string) []error {
+	var errs []error
+	known := make(map[string]bool, len(opts))
+	names := make([]string, len(opts))
+	for i, o := range opts {
+		known[o.Name] = true
+		names[i] = o.Name
+		v, given := vals[o.Name]
+		switch {
+		case !given || v == "":
+			if o.Default != "" {
+				vals[o.Name] = o.Default
+			} else if o.Required {
+				errs = append(errs, &FieldError{Key: section + "." + o.Name, Msg: "is required (" + o.Help + ")"})
+			}
+		case o.Valid != nil:
+			if err := o.Valid(v); err != nil {
+				shown := fmt.Sprintf("%q", v)
+				if o.Secret {
+					shown = "the value"
+				}
+				errs = append(errs, &FieldError{Key: section + "." + o.Name, Msg: fmt.Sprintf("%s %v (%s)", shown, err, o.Help)})
+			}
+		}
+	}
+	var unknown []string
+	for k := range vals {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	takes := "none"
+	if len(names) > 0 {
+		takes = strings.Join(names, ", ")
+	}
+	for _, k := range unknown {
+		errs = append(errs, &FieldError{Key: section + "." + k, Got: k, Choices: names,
+			Msg: fmt.Sprintf("%s takes no %s %q (it takes %s)", info.Description, noun, k, takes)})
 	}
 	return errs
 }

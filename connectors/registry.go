@@ -20,6 +20,10 @@ type RegInfo struct {
 	// Options are the keys a store may have under credentials:, in the order check-config
 	// prints them. Any other key is a config error.
 	Options []Option
+	// Settings are the keys a store may have under settings:: what the marketplace needs
+	// to know of the store that is no credential (the ikas stock location, a shop's
+	// host). Any other key is a config error.
+	Settings []Option
 	// Features are the marketplace's documented features and limits.
 	Features Features
 	// Check validates what no single option can (two options together). Each problem is
@@ -30,9 +34,9 @@ type RegInfo struct {
 	New func(s *Store, deps Deps) (Connector, error)
 }
 
-// Option is one credential field of a marketplace (rclone's fs.Option).
+// Option is one credential or setting of a marketplace (rclone's fs.Option).
 type Option struct {
-	Name string // the key under credentials:, e.g. "api_key"
+	Name string // the key under credentials: or settings:, e.g. "api_key"
 	// Help says what the value is and where the merchant finds it; errors about the key
 	// quote it ("the Trendyol API KEY, from Hesap Bilgilerim › Entegrasyon Bilgileri").
 	Help     string

@@ -43,6 +43,7 @@ func init() {
 			}},
 			{Name: "integrator", Help: "the integrator name", Default: "SelfIntegration"},
 		},
+		Settings: []connectors.Option{{Name: "location", Required: true, Help: "the stock location"}},
 		Features: connectors.Features{Updates: connectors.ScopeStock, TestMode: connectors.NoSandbox},
 		Check: func(s *connectors.Store) []error {
 			if s.Credentials.Get("seller_id") == "0" {
@@ -58,7 +59,8 @@ func init() {
 
 func store(mod func(*connectors.Store)) *connectors.Store {
 	s := &connectors.Store{Name: "s", Marketplace: "conntest", Scope: connectors.ScopeStock,
-		Credentials: connectors.Credentials{"seller_id": "42", "api_key": "k-123456789"}}
+		Credentials: connectors.Credentials{"seller_id": "42", "api_key": "k-123456789"},
+		Settings:    map[string]string{"location": "Ana Depo"}}
 	if mod != nil {
 		mod(s)
 	}
@@ -80,6 +82,8 @@ func TestCheckAgainstTheRegistration(t *testing.T) {
 			[]string{"credentials.api_key: the value is too short (the API key)"}},
 		{"unknown key", func(s *connectors.Store) { s.Credentials["api_kye"] = "x" },
 			[]string{`credentials.api_kye: Conntest takes no credential "api_kye" (it takes seller_id, api_key, integrator)`}},
+		{"a setting missing and one unknown", func(s *connectors.Store) { s.Settings = map[string]string{"locaton": "x"} },
+			[]string{"settings.location: is required (the stock location)", `settings.locaton: Conntest takes no setting "locaton" (it takes location)`}},
 		{"scope beyond the features", func(s *connectors.Store) { s.Scope = connectors.ScopeAll },
 			[]string{`rules.scope: "all" asks for prices, but Conntest's API has no way to update prices, so they would never reach the store; set rules.scope: stock`}},
 		{"test mode without a sandbox", func(s *connectors.Store) { s.TestMode = true },

@@ -16,8 +16,9 @@ type Store struct {
 	TestMode    bool   // the marketplace's test environment (or, without one, base_url)
 	BaseURL     string // overrides the marketplace's host (a proxy, a simulator); "": its own
 	Credentials Credentials
-	Scope       Scope // what the agent keeps up to date on this store
-	Orders      bool  // the agent fetches this store's orders
+	Settings    map[string]string // the marketplace's settings: keys (RegInfo.Settings)
+	Scope       Scope             // what the agent keeps up to date on this store
+	Orders      bool              // the agent fetches this store's orders
 	Limits      Limits
 }
 
