@@ -34,6 +34,9 @@ func (c *Config) WriteSummary(w io.Writer) {
 		if info, ok := connectors.Find(s.Marketplace); ok {
 			f := info.Features.WithLimits(s.Connector().Limits)
 			fmt.Fprintf(w, "    marketplace: %s: %s\n", info.Description, f.Describe())
+			if s.TestMode && s.BaseURL == "" && info.TestHosts != "" {
+				fmt.Fprintf(w, "    test mode:   %s\n", info.TestHosts)
+			}
 		}
 		fmt.Fprintf(w, "    credentials: %s\n", s.Credentials.summary(s.Marketplace))
 		if len(s.Settings) > 0 {

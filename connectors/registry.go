@@ -17,6 +17,9 @@ type RegInfo struct {
 	Name string
 	// Description is the marketplace as an operator reads it ("Trendyol").
 	Description string
+	// TestHosts says what test_mode: true switches to (its hosts, its credentials), for
+	// check-config; "" when there is nothing to add.
+	TestHosts string
 	// Options are the keys a store may have under credentials:, in the order check-config
 	// prints them. Any other key is a config error.
 	Options []Option

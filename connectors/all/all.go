@@ -4,7 +4,8 @@
 package all
 
 import (
-	_ "syncagent/connectors/giyimmoda" // Giyim Moda seller API
-	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
-	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
+	_ "syncagent/connectors/giyimmoda"   // Giyim Moda seller API
+	_ "syncagent/connectors/hepsiburada" // Hepsiburada Marketplace (listing, OMS, catalog tickets)
+	_ "syncagent/connectors/pazarsync"   // PazarSync REST API (stock only)
+	_ "syncagent/connectors/trendyol"    // Trendyol Marketplace
 )

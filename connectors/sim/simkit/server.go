@@ -161,6 +161,9 @@ func (s *Sim) write(w http.ResponseWriter, c *Call, rep Reply) {
 	for k, v := range rep.Header {
 		h[k] = v
 	}
+	if s.cfg.Stamp != nil {
+		s.cfg.Stamp(h)
+	}
 	raw := rep.Raw
 	if raw == nil && rep.Body != nil {
 		var err error

@@ -27,6 +27,9 @@ type Config struct {
 	// NotAllowed is the status for a known path with another method: 405 (the default)
 	// where the marketplace documents it, 404 where a missing endpoint must look missing.
 	NotAllowed int
+	// Stamp, when set, adds the headers a marketplace puts on every answer, the kit's own
+	// included (Hepsiburada's x-correlation-id).
+	Stamp func(http.Header)
 }
 
 // Sim is what every simulator shares. A marketplace's Server embeds *Sim and so has URL,
