@@ -22,7 +22,8 @@ import (
 // The pacer is also where the server's word lands: Retry-After and an exhausted
 // X-RateLimit-Remaining hold the bucket until the given time, and a lower
 // X-RateLimit-Limit lowers the budget (a higher one never raises it: that takes the
-// store's limits.requests, set on the marketplace's word).
+// store's limits.requests, set on the marketplace's word) unless its reset shows a far
+// shorter window than the bucket's.
 type Pacer struct {
 	clock Clock
 	def   connectors.Rate
@@ -179,7 +180,11 @@ func (p *Pacer) Observe(name string, ri RateInfo, refused bool) time.Duration {
 	defer p.mu.Unlock()
 	b := p.bucket(name)
 	now := p.clock.Now()
-	if ri.HasLimit && ri.Limit > 0 && (b.rate.Requests <= 0 || ri.Limit < b.rate.Requests) && b.rate.Per > 0 {
+	// A reset sooner than a tenth of the bucket's window shows a server counting a far
+	// shorter window (Hepsiburada's per-second limit beside its per-minute one): its
+	// Limit is no figure for this window, and Remaining and Reset alone keep it.
+	shorter := ri.HasReset && ri.Reset < b.rate.Per/10
+	if ri.HasLimit && ri.Limit > 0 && !shorter && (b.rate.Requests <= 0 || ri.Limit < b.rate.Requests) && b.rate.Per > 0 {
 		b.rate.Requests = ri.Limit
 		if len(b.slots) > ri.Limit {
 			b.slots = append(b.slots[:0], b.slots[len(b.slots)-ri.Limit:]...)

@@ -249,7 +249,9 @@ func cancelledJSON(l *line, merchant string) map[string]any {
 	}
 }
 
-// packageJSON is an ExternalRawPackageRepresentation, flat addresses and PackageLine items.
+// packageJSON is an ExternalRawPackageRepresentation with PackageLine items: the keys
+// of the package skeleton in the payload corpus, plus totalDeci and the lines' deci,
+// which the SDK's live responses add.
 func packageJSON(p *pkg, merchant string) map[string]any {
 	o := p.lines[0].order
 	c := o.customer
@@ -267,10 +269,14 @@ func packageJSON(p *pkg, merchant string) map[string]any {
 			"unitHBDiscount": moneyJSON(l.hbDisc), "totalHBDiscount": moneyJSON(l.hbDisc * q),
 			"unitMerchantDiscount": moneyJSON(l.mDisc), "totalMerchantDiscount": moneyJSON(l.mDisc * q),
 			"merchantUnitPrice": moneyJSON(l.unit - l.mDisc), "merchantTotalPrice": moneyJSON((l.unit - l.mDisc) * q),
+			"purchasePrice": moneyJSON(0), "bnplCommissionAmount": moneyJSON(0),
 			"commission": moneyJSON(money.Kurus(int64(lineTotal) * 12 / 100)), "commissionRate": 12,
 			"vat": l.vatOf(), "vatRate": l.listing.VATRate,
 			"warehouse":    map[string]any{"shippingAddressLabel": "Merkez Depo", "shippingModel": "Standard"},
-			"deliveryType": "Standard", "isMicroExport": false, "properties": []any{}, "deci": 1,
+			"deliveryType": "Standard", "customerDelivery": "", "cargoPaymentInfo": "Merchant", "creationReason": "Order",
+			"customizedText01": "", "customizedText02": "", "customizedText03": "", "customizedText04": "",
+			"deptorDifferenceAmount": 0, "discountToBeBilledToHB": l.hbDisc * q, "gtip": "", "pickupTime": "",
+			"properties": []map[string]string{}, "weight": 1, "deci": 1,
 		})
 	}
 	return map[string]any{
@@ -281,7 +287,7 @@ func packageJSON(p *pkg, merchant string) map[string]any {
 		"shippingAddressDetail": c.Address, "shippingCity": c.City, "shippingTown": c.Town,
 		"shippingDistrict": c.District, "shippingCountryCode": "TR",
 		"billingAddress": c.Address, "billingCity": c.City, "billingTown": c.Town, "billingDistrict": c.District,
-		"billingPostalCode": c.PostalCode, "billingCountryCode": "TR", "companyName": "",
+		"billingPostalCode": c.PostalCode, "companyName": "",
 		"taxNumber": c.TaxNumber, "taxOffice": c.TaxOffice, "isCargoChangable": true,
 		"totalPrice": moneyJSON(total), "shippingTotalPrice": moneyJSON(0), "customsTotalPrice": moneyJSON(0),
 		"unpackedDate": nil, "totalDeci": len(p.lines), "items": items,

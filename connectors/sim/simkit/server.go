@@ -164,6 +164,9 @@ func (s *Sim) write(w http.ResponseWriter, c *Call, rep Reply) {
 	if s.cfg.Stamp != nil {
 		s.cfg.Stamp(h)
 	}
+	// The Date of the simulator's clock: the resets and retry dates it sends are
+	// reckoned on that clock, as a real server's are on its own.
+	h.Set("Date", s.cfg.Clock.Now().UTC().Format(http.TimeFormat))
 	raw := rep.Raw
 	if raw == nil && rep.Body != nil {
 		var err error

@@ -9,10 +9,12 @@ import (
 )
 
 // TestStampOnEveryAnswer: Config.Stamp reaches the handler's answers and the kit's own
-// (unknown path, 429 storm), as a marketplace's gateway stamps every reply.
+// (unknown path, 429 storm), as a marketplace's gateway stamps every reply; every
+// answer's Date is the simulator's clock, which its resets are reckoned on.
 func TestStampOnEveryAnswer(t *testing.T) {
 	var n atomic.Int64
-	s, err := Start(Config{Clock: NewFakeClock(time.Time{}),
+	clock := NewFakeClock(time.Time{})
+	s, err := Start(Config{Clock: clock,
 		Routes: []Route{{Method: "GET", Pattern: "/x", Endpoint: "x", Handle: func(*Call) Reply { return JSON(200, map[string]any{}) }}},
 		Stamp:  func(h http.Header) { h.Set("X-Correlation-Id", strconv.FormatInt(n.Add(1), 10)) }})
 	if err != nil {
@@ -26,6 +28,9 @@ func TestStampOnEveryAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || !d.Equal(clock.Now().Truncate(time.Second)) {
+			t.Fatalf("Date %q, want the simulator's clock %v", resp.Header.Get("Date"), clock.Now())
+		}
 		return resp.StatusCode, resp.Header.Get("X-Correlation-Id")
 	}
 	seen := map[string]bool{}
