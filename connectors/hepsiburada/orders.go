@@ -148,12 +148,13 @@ func unreadable(err error) error {
 
 // orders reads one page of /orders: paid lines not packed yet, placed since the look-back.
 func (f *orderFeeds) orders(ctx context.Context, since time.Time, offset int, known func(context.Context, []string) (map[string]string, error)) ([]order.Order, int, error) {
-	now := f.c.clock.Now()
-	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(ordersPage)},
-		"begindate": {since.In(turkey).Format(filterLayout)},
+	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(ordersPage)}}
+	if !since.IsZero() {
+		q.Set("begindate", since.In(turkey).Format(filterLayout))
 		// The end is exclusive and has minute resolution: an hour ahead lets no line of
 		// this minute slip, whatever the PC's clock.
-		"enddate": {now.Add(time.Hour).In(turkey).Format(filterLayout)}}
+		q.Set("enddate", f.c.clock.Now().Add(time.Hour).In(turkey).Format(filterLayout))
+	}
 	var p api.LinesPage
 	if err := f.get(ctx, f.path(""), q, &p); err != nil {
 		return nil, 0, err
@@ -250,7 +251,7 @@ func (f *orderFeeds) packages(ctx context.Context, since time.Time, offset int, 
 // hours would, and farther, so the default is safe under either reading.
 func (f *orderFeeds) timespan(since time.Time) string {
 	d := f.c.clock.Now().Sub(since)
-	if d <= 0 {
+	if since.IsZero() || d <= 0 {
 		return ""
 	}
 	switch f.c.set.timespan {
