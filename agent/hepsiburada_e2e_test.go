@@ -12,8 +12,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/config"
+	"syncagent/connectors/money"
 	"syncagent/connectors/sim/hepsiburadasim"
 	"syncagent/connectors/sim/pazarsyncsim"
+	"syncagent/connectors/sim/simkit"
 	"syncagent/erpbridge/sinks/sinktest"
 	"syncagent/queue"
 )
@@ -323,5 +325,60 @@ sinks:
 		if x.Number == unpaid.Number && (x.Status != "cancelled" || x.TransferState != queue.TransferSkipped) {
 			t.Fatalf("the cancelled unpaid order %+v", x)
 		}
+	}
+}
+
+// TestHepsiburadaEndToEndLostUploadIsNotSentAgain: an upload Hepsiburada accepts and
+// applies while its answer is lost is not uploaded again: the agent retries the items,
+// the connector reads the listings instead, and they are confirmed from what they show.
+func TestHepsiburadaEndToEndLostUploadIsNotSentAgain(t *testing.T) {
+	s := hbSim(t)
+	skus := []string{"L1", "L2", "L3"}
+	for _, sku := range skus {
+		if _, err := s.AddListing(hepsiburadasim.Listing{MerchantSku: sku, Stock: 1, Price: 1000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.SetFaults(simkit.Faults{DropNext: 1, Only: []string{hepsiburadasim.EpInventoryUpload}})
+	a, _ := hbRun(t, fmt.Sprintf(`data_dir: %%DIR%%/data
+queue: {retry_base: 200ms, retry_max: 2s}
+stores:
+  - name: hepsiburada-e2e
+    marketplace: hepsiburada
+    base_url: %s
+    credentials: {merchant_id: %s, service_key: %s, integrator: acme_dev}
+    schedule: {push: "@every 1s", debounce: 100ms, max_delay: 500ms}
+    rules: {scope: stock+price}
+    orders: {fetch: false}
+`, s.URL, hbMerchant, hbSecret), []Factory{StoreFactory()}, nil)
+	ctx := context.Background()
+	var ch []queue.ItemChange
+	for i, sku := range skus {
+		q, p := int64(10+i), money.Kurus(2000+100*i)
+		ch = append(ch, queue.ItemChange{SKU: sku, Warehouse: "MERKEZ", Qty: &q, PriceList: config.DefaultPriceList, Price: &p,
+			Source: queue.Source{Kind: "sql", Ref: "logo"}})
+	}
+	if _, err := a.Store().Apply(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	await(t, "every item confirmed", func() bool {
+		stats, err := a.Store().Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := stats["hepsiburada-e2e"]
+		return st != nil && st.Confirmed == 3 && st.Dirty+st.InFlight+st.Dead == 0
+	})
+	for i, sku := range skus {
+		if l, _ := s.Listing(sku); l.Stock != int64(10+i) || l.Price != money.Kurus(2000+100*i) {
+			t.Fatalf("%s: %+v", sku, l)
+		}
+	}
+	up := s.Stats().Endpoints[hepsiburadasim.EpInventoryUpload]
+	if up.Requests != 1 || up.Dropped != 1 {
+		t.Fatalf("uploads %+v: the lost upload was sent again", up)
+	}
+	if n := s.Stats().Endpoints[hepsiburadasim.EpListings].Requests; n < 2 {
+		t.Fatalf("%d listing reads: the outcome was not read from the listings", n)
 	}
 }

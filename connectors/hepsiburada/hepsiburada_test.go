@@ -385,6 +385,19 @@ func TestLostSubmitIsReconciledByListings(t *testing.T) {
 	if out := w.push(ib...); out["B"].Status != connectors.Pending || requests(w, hepsiburadasim.EpInventoryUpload) != before+1 {
 		t.Fatalf("sent again: %+v", out)
 	}
+
+	// Lost, applied, and the price locked the listing: no result told of the band, the
+	// listing does, so the item is rejected with the lock, not confirmed.
+	w.add(hepsiburadasim.Listing{MerchantSku: "C", Stock: 1, Price: 10000, MinPrice: 5000})
+	w.s.SetFaults(simkit.Faults{DropNext: 1, Only: []string{hepsiburadasim.EpInventoryUpload}})
+	ic := []connectors.Item{item("C", -1, 100, 0, 10000)}
+	_, err = w.c.Push(context.Background(), ic)
+	kindOf(t, err, connectors.Unknown)
+	w.clock.Advance(time.Minute)
+	out = w.push(ic...)
+	if o := out["C"]; o.Status != connectors.Rejected || !strings.Contains(o.Reason, "PriceIsLessThanThreshold") || !strings.Contains(o.Reason, "syncagent unlock hepsiburada-main C") {
+		t.Fatalf("a lost upload that locked the listing: %+v", o)
+	}
 }
 
 // TestSplitModeUsesStockAndPriceUploads: in split mode a push sends a stock and a price

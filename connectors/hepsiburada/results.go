@@ -286,7 +286,7 @@ func (c *Client) reconcileLost(ctx context.Context, rows []row, out connectors.O
 		v, _ := c.lost.get(r.sku)
 		if shows(shown[r.sku], v.qty, v.price) {
 			c.lost.forget(r.sku)
-			out[r.sku] = connectors.Outcome{Status: connectors.Confirmed}
+			out[r.sku] = c.settledLost(r.sku, shown[r.sku], v.price)
 			continue
 		}
 		out[r.sku] = connectors.Outcome{Status: connectors.Pending, Ref: unixRef(v.at)}
@@ -321,7 +321,7 @@ func (c *Client) checkLost(ctx context.Context, ref string, items []connectors.I
 		switch {
 		case shows(shown[it.SKU], v.qty, v.price):
 			c.lost.forget(it.SKU)
-			out[it.SKU] = connectors.Outcome{Status: connectors.Confirmed}
+			out[it.SKU] = c.settledLost(it.SKU, shown[it.SKU], v.price)
 		case now.Sub(at) >= lostGrace:
 			c.lost.forget(it.SKU)
 			out[it.SKU] = connectors.Outcome{Status: connectors.Retry,
@@ -335,29 +335,48 @@ func (c *Client) checkLost(ctx context.Context, ref string, items []connectors.I
 
 // listingView is what a listing shows, for reconciliation.
 type listingView struct {
-	found bool
-	qty   *int64
-	price *money.Kurus
+	found   bool
+	qty     *int64
+	price   *money.Kurus
+	locked  bool
+	reasons []string
 }
 
 func (c *Client) showing(ctx context.Context, skus []string) (map[string]listingView, error) {
-	obs, err := c.ReadBack(ctx, itemsOf(skus))
-	if err != nil {
-		return nil, err
+	out := make(map[string]listingView, len(skus))
+	var bad error
+	err := c.readListings(ctx, skus, func(l api.Listing) {
+		v := listingView{found: true, qty: l.AvailableStock, locked: l.IsLocked, reasons: l.LockReasons}
+		if len(l.Price) > 0 && string(l.Price) != "null" {
+			p, err := amount(l.Price)
+			if err != nil {
+				bad = err
+				return
+			}
+			v.price = &p
+		}
+		out[l.MerchantSku] = v
+	})
+	if err == nil && bad != nil {
+		err = &connectors.Error{Kind: connectors.Transient, Err: bad, Message: "Hepsiburada sent a listing price the agent cannot read"}
 	}
-	out := make(map[string]listingView, len(obs))
-	for sku, o := range obs {
-		out[sku] = listingView{found: o.Found, qty: o.Qty, price: o.Price}
-	}
-	return out, nil
+	return out, err
 }
 
-func itemsOf(skus []string) []connectors.Item {
-	out := make([]connectors.Item, len(skus))
-	for i, s := range skus {
-		out[i] = connectors.Item{SKU: s}
+// settledLost is the outcome of a row of a lost submit whose values the listing shows:
+// confirmed, unless the price sent locked the listing (no result told of the band, the
+// listing does), which is a rejection like the one a result gives.
+func (c *Client) settledLost(sku string, v listingView, price *money.Kurus) connectors.Outcome {
+	if price != nil && v.locked {
+		for _, r := range v.reasons {
+			if strings.HasPrefix(r, "PriceIs") {
+				return connectors.Outcome{Status: connectors.Rejected, Reason: fmt.Sprintf(
+					"Hepsiburada locked the listing (%s): price %s is outside its category's band; the listing is not on sale. Correct the price in the ERP, then lift the lock with: syncagent unlock %s %s",
+					strings.Join(v.reasons, ", "), price, c.store, sku)}
+			}
+		}
 	}
-	return out
+	return connectors.Outcome{Status: connectors.Confirmed}
 }
 
 func shows(v listingView, qty *int64, price *money.Kurus) bool {

@@ -145,3 +145,31 @@ func TestCheckConfigNamesHepsiburadaTestHosts(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestTestStoreSaysTheIntegratorMustMatch: good credentials with an integrator name that
+// is not the registered one are refused (401), and test-store says to check it.
+func TestTestStoreSaysTheIntegratorMustMatch(t *testing.T) {
+	s := hepsiburadasim.New(hepsiburadasim.Options{MerchantID: hbMerchant, ServiceKey: hbKey, Integrator: "acme_dev"})
+	defer s.Close()
+	cfg, _ := hbConfig(t, s.URL, false)
+	if code, out, _ := testStoreCmd(t, "hb", "--config", cfg); code != 0 || !strings.HasPrefix(out, "OK: credentials accepted by hepsiburada (merchant "+hbMerchant+")") {
+		t.Fatalf("good integrator: exit %d, %q", code, out)
+	}
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(text), "integrator: acme_dev", "integrator: acme_dev_v2", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := testStoreCmd(t, "hb", "--config", cfg)
+	for _, want := range []string{"FAILED: hepsiburada (merchant " + hbMerchant + ") for store hb", "401", "credentials.integrator",
+		"exactly the integrator name registered", "any other User-Agent even with good credentials", "Missing Credentials!"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Fatalf("wrong integrator: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, hbKey) {
+		t.Fatal("the service key was printed")
+	}
+}
