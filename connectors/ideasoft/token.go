@@ -92,6 +92,7 @@ func (c *Client) fetchToken(ctx context.Context) (httpx.Token, error) {
 	if f.Access != "" && now.Before(f.AccessUntil) && !c.auth.wasRefused(f.Access) {
 		return httpx.Token{Value: f.Access, ExpiresIn: f.AccessUntil.Sub(now)}, nil
 	}
+	ts.stage("loaded")
 	tr, err := c.grant(ctx, url.Values{"grant_type": {"refresh_token"}, "client_id": {c.clientID},
 		"client_secret": {c.secret}, "refresh_token": {f.Refresh}})
 	if errors.Is(err, errInvalidGrant) {

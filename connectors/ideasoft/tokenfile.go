@@ -158,8 +158,9 @@ func (ts *tokenStore) flushPending() error {
 	return ts.save(ts.pending)
 }
 
-// OnTokenSave installs a test hook told each stage of a refresh and of a save:
-// "refreshed" (IdeaSoft answered; nothing written yet), "written" (the temporary file is
+// OnTokenSave installs a test hook told each stage of a refresh and of a save: "loaded"
+// (the refresh token is read and about to be sent), "refreshed" (IdeaSoft answered;
+// nothing written yet), "written" (the temporary file is
 // on disk), "renamed" (it replaced the token file), "saved" (the folder is synced; the
 // new token may now be used). A crash test exits the process in the hook.
 func (c *Client) OnTokenSave(hook func(stage string)) {
