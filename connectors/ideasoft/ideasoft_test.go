@@ -123,6 +123,24 @@ func TestPricesVariantsAndCurrencies(t *testing.T) {
 	}
 }
 
+// A SKU moved to another product in the panel after the list was read: the reply names
+// the other SKU, the list is read again, and the next push reaches the right product.
+func TestSKUMovedInThePanel(t *testing.T) {
+	e := newEnv(t, ideasoftsim.Options{}, nil)
+	e.add(ideasoftsim.Product{SKU: "OLD", Stock: ideasoftsim.Units(1), Price1: 1000})
+	e.push(connectors.Item{SKU: "OLD", Qty: qty(2)})
+	e.sim.Rekey("OLD", "MOVED")
+	e.add(ideasoftsim.Product{SKU: "OLD", Stock: ideasoftsim.Units(1), Price1: 1000})
+	out := e.push(connectors.Item{SKU: "OLD", Qty: qty(5)})
+	want(t, out, "OLD", connectors.Retry, "has the SKU \"MOVED\" now")
+	e.clock.Advance(time.Minute)
+	out = e.push(connectors.Item{SKU: "OLD", Qty: qty(5)})
+	want(t, out, "OLD", connectors.Confirmed, "")
+	if p, _ := e.sim.Product("OLD"); p.Stock != ideasoftsim.Units(5) {
+		t.Fatalf("the product that has the SKU now: %+v", p)
+	}
+}
+
 // A 500 to a PUT that IdeaSoft applied is an unknown outcome; a read-back shows the
 // truth before anything is sent again.
 func TestServerErrorAfterTheChangeIsUnknown(t *testing.T) {

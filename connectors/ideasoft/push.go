@@ -29,6 +29,7 @@ const (
 	reasonTaxMoved  = "the product's VAT settings changed on IdeaSoft (taxIncluded %d, tax %d%%); the price is sent again with them"
 	reasonMismatch  = "IdeaSoft shows %s %s after it was set to %s"
 	reasonNotSent   = "not sent in this push: %v"
+	reasonRekeyed   = "IdeaSoft product %d has the SKU %q now; the product list is read again and the item sent to the product that has this SKU"
 )
 
 // update is one product's PUT: the fields that changed and what the reply must show.
@@ -199,6 +200,14 @@ func (c *Client) put(ctx context.Context, u *update) (connectors.Outcome, error)
 	if perr != nil {
 		return connectors.Outcome{}, c.http.Unreadable(req, resp, perr)
 	}
+	if e.sku != u.e.sku {
+		// The product's SKU was changed in the panel since the map was read: this
+		// update went to a product the SKU no longer names.
+		c.ids.invalidate()
+		c.log.Warn().Int64("product", e.id).Str("sku", u.e.sku).Str("now", e.sku).
+			Msg("an IdeaSoft product's SKU changed since the product list was read; reading it again")
+		return connectors.Outcome{Status: connectors.Retry, Reason: fmt.Sprintf(reasonRekeyed, e.id, e.sku)}, nil
+	}
 	c.ids.update(e)
 	return u.verify(e), nil
 }
@@ -229,6 +238,10 @@ func (c *Client) wholeBody(ctx context.Context, u *update, path string) (map[str
 	fresh, err := entryOf(&p)
 	if err != nil {
 		return nil, nil, c.http.Unreadable(&httpx.Request{Method: http.MethodGet, Path: path}, resp, err)
+	}
+	if fresh.sku != u.e.sku { // re-keyed in the panel: nothing is written to it
+		c.ids.invalidate()
+		return nil, &connectors.Outcome{Status: connectors.Retry, Reason: fmt.Sprintf(reasonRekeyed, fresh.id, fresh.sku)}, nil
 	}
 	if u.price1 != nil && (fresh.taxIncluded != u.e.taxIncluded || fresh.tax != u.e.tax) {
 		c.ids.update(fresh)

@@ -260,3 +260,22 @@ func (s *Server) Browse(consentURL string, approve bool) (string, error) {
 	}
 	return resp.Header.Get("Location"), nil
 }
+
+// Rekey gives the product that has SKU from the SKU to, as a merchant editing it in the
+// panel would.
+func (s *Server) Rekey(from, to string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.bySKU[from]
+	if p == nil {
+		return fmt.Errorf("sku %q: %w", from, simkit.ErrNotFound)
+	}
+	if s.st.bySKU[to] != nil {
+		return fmt.Errorf("sku %q: %w", to, simkit.ErrExists)
+	}
+	delete(s.st.bySKU, from)
+	p.SKU = to
+	s.st.bySKU[to] = p
+	simkit.Touch(&p.UpdatedAt, s.Now(), time.Second)
+	return nil
+}
