@@ -79,7 +79,9 @@ func benchPush(b *testing.B, n int, mode string) {
 		puts, reads, lists, toks := ep["product-update"].Requests, ep["product"].Requests, ep["products"].Requests, ep["token"].Requests
 		api := puts + reads + lists
 		rate := c.Features().PushRate
-		bound := time.Duration(max(api-rate.Requests, 0)) * rate.Per / time.Duration(rate.Requests)
+		// The sliding window lets Requests go at once and each next Requests one window
+		// later: (ceil(requests/Requests)-1) windows at the least.
+		bound := time.Duration((api+rate.Requests-1)/rate.Requests-1) * rate.Per
 		limited := s.Stats().Total.RateLimited
 		if limited != 0 || puts != n {
 			b.Fatalf("%d answers of 429, %d updates for %d SKUs", limited, puts, n)
