@@ -75,7 +75,7 @@ func BenchmarkPushIdeasoft10k(b *testing.B) {
 		}
 		caps := conn.Features()
 		p := New(st.Name, conn.(Pusher), q, Settings{Marketplace: st.Marketplace, RulesHash: testRules,
-			Batch: caps.MaxBatch, Ahead: caps.PushRate.Requests}, zerolog.Nop())
+			Batch: caps.MaxBatch, Ahead: caps.PushRate.Requests / caps.MaxBatch}, zerolog.Nop()) // as the store factory sets it
 		p.desired.done = true
 
 		b.StartTimer()

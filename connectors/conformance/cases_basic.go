@@ -159,8 +159,8 @@ func testPaging(t *testing.T, e *env) {
 }
 
 // testMaxBatch: a push of MaxBatch items is one request the marketplace accepts (one
-// per item where it has no bulk endpoint); one item more is refused before anything is
-// sent (the agent claims at most MaxBatch).
+// per item where it has no bulk endpoint: Features.PerItem); one item more is refused
+// before anything is sent (the agent claims at most MaxBatch).
 func testMaxBatch(t *testing.T, e *env) {
 	n := e.caps().MaxBatch
 	ps := e.seed(n + 1)
@@ -173,7 +173,7 @@ func testMaxBatch(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	want := 1
-	if e.sim.PushPerItem {
+	if e.caps().PerItem {
 		want = n
 	}
 	st := e.stats(e.sim.PushEndpoint)

@@ -46,9 +46,6 @@ type Sim struct {
 	ReadEndpoint  string // stats name of the list the connector pages through to read back
 	TokenEndpoint string // stats name of the token endpoint; "" when the marketplace has no tokens
 	ReadPage      int    // items per page (or per call) of ReadEndpoint as the connector reads it
-	// PushPerItem: the marketplace has no bulk endpoint, so a push of n items is n
-	// requests of PushEndpoint (IdeaSoft: a PUT per product); false: one request.
-	PushPerItem bool
 	// AsyncDelay is how long (on the simulator's clock) a batch takes to get its results.
 	AsyncDelay time.Duration
 	// RevokeTokens invalidates every issued token at once (nil: not supported).

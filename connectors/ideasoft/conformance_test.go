@@ -90,7 +90,6 @@ func harness(t *testing.T, clock *simkit.FakeClock) *conformance.Sim {
 		ReadEndpoint:  "products",
 		TokenEndpoint: "token",
 		ReadPage:      100,
-		PushPerItem:   true,
 		// Access tokens only: revoking the refresh token as well takes a new consent by a
 		// person (TestRevokedConsentSaysAuthorizeAgain).
 		RevokeTokens: s.ExpireAccessTokens,

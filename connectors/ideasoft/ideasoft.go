@@ -53,6 +53,7 @@ var features = connectors.Features{
 	TestMode:     connectors.NoSandbox,
 	Key:          connectors.KeyMapped,
 	MaxBatch:     maxItems,
+	PerItem:      true,
 	PushRate:     defaultRate,
 	InfoFields:   connectors.InfoTitle | connectors.InfoVATRate | connectors.InfoActive,
 	MaxInfoBatch: maxItems,

@@ -319,7 +319,7 @@ func TestOrders(t *testing.T) {
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	o := byID[id(kg)]
 	l := o.Packages[0].Lines[0]
-	if o.Status != order.New || o.Currency != "TRY" || l.Quantity != 2 || l.UnitPrice != 20000 || l.Total != 30000 || l.VATRate != 100 || o.ShippingFee != 2990 {
+	if o.Status != order.New || o.Currency != "TRY" || l.Quantity != 2 || l.UnitPrice != 20000 || l.Total != 30000 || l.Discount != 10000 || l.VATRate != 100 || o.ShippingFee != 2990 {
 		t.Fatalf("the kilogram order: %+v %+v", o, l)
 	}
 	if o := byID[id(havale)]; o.Status != order.Awaiting || o.Quantities()["A1"] != 2 {
@@ -339,5 +339,49 @@ func TestOrders(t *testing.T) {
 	fetch(cursor)
 	if len(byID) != n || byID[id(kg)].Status != order.Cancelled || byID[id(havale)].Status != order.New {
 		t.Fatalf("after a cancellation and a payment: %d orders, %s, %s", len(byID), byID[id(kg)].Status, byID[id(havale)].Status)
+	}
+}
+
+// The registration: what check-config prints, which options are secret, and the
+// settings' checks, each error naming the key and saying what is wrong.
+func TestRegistration(t *testing.T) {
+	info, ok := connectors.Find(ideasoft.Marketplace)
+	if !ok {
+		t.Fatal("not registered")
+	}
+	if d := info.Features.Describe(); d != "items by marketplace id mapped from SKU or barcode, one request per item, 10 a push, 120 requests / 1m0s, confirmed in the reply, updates stock+price+info" {
+		t.Fatalf("Describe: %s", d)
+	}
+	for _, o := range info.Options {
+		if (o.Name == "shop") != o.Identity || (o.Name != "shop") != o.Secret {
+			t.Errorf("option %s: identity %v, secret %v", o.Name, o.Identity, o.Secret)
+		}
+	}
+	cases := []struct {
+		name  string
+		edit  func(*connectors.Store)
+		key   string
+		words string
+	}{
+		{"no data dir", func(s *connectors.Store) { s.DataDir = "" }, "data_dir", "refresh token in the data dir"},
+		{"a URL as the shop", func(s *connectors.Store) { s.Credentials["shop"] = "https://magaza.myideasoft.com/" }, "credentials.shop", "no https://"},
+		{"upper case", func(s *connectors.Store) { s.Credentials["shop"] = "Magaza" }, "credentials.shop", "lower case"},
+		{"a relative redirect URI", func(s *connectors.Store) { s.Settings = map[string]string{"redirect_uri": "/callback"} }, "settings.redirect_uri", "exactly as registered"},
+		{"put_body", func(s *connectors.Store) { s.Settings = map[string]string{"put_body": "whole"} }, "settings.put_body", "auto, partial or full"},
+		{"a personal status", func(s *connectors.Store) { s.Settings = map[string]string{"personal_status_2": "kargoda"} }, "settings.personal_status_2", "shipped"},
+	}
+	for _, c := range cases {
+		st := storeAt("http://127.0.0.1:1", t.TempDir())
+		c.edit(&st)
+		errs := connectors.Check(&st)
+		var fe *connectors.FieldError
+		if len(errs) != 1 || !errors.As(errs[0], &fe) || fe.Key != c.key || !strings.Contains(fe.Msg, c.words) {
+			t.Errorf("%s: %v", c.name, errs)
+		}
+	}
+	st := storeAt("http://127.0.0.1:1", t.TempDir())
+	st.Credentials["shop"] = "magaza.myideasoft.com"
+	if errs := connectors.Check(&st); len(errs) != 0 || st.Settings["redirect_uri"] != ideasoft.DefaultRedirectURI || st.Settings["put_body"] != "auto" {
+		t.Fatalf("a valid store: %v %v", errs, st.Settings)
 	}
 }

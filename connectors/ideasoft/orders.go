@@ -193,7 +193,8 @@ func (c *Client) normalizeOrder(d *api.Order) (order.Order, error) {
 
 // line reads one order item. productQuantity may have decimals (1.5 kg); the agent
 // counts whole units, so a fraction is rounded up (the stock it holds back is never too
-// little) and logged.
+// little) and logged; the line's total stays what the buyer pays, the rounding shown as
+// its discount so that price × units − discount = total.
 func (c *Client) line(d *api.Order, it *api.OrderItem) (order.Line, error) {
 	q, err := order.Amount(string(it.ProductQuantity))
 	if err != nil {
@@ -212,8 +213,9 @@ func (c *Client) line(d *api.Order, it *api.OrderItem) (order.Line, error) {
 		c.log.Warn().Str("order", d.ID.String()).Str("sku", it.ProductSKU).Str("quantity", q.String()).Int64("units", units).
 			Msg("IdeaSoft order line has a fractional quantity; the agent counts it as whole units, rounded up")
 	}
+	total := (unit*q + 50) / 100 // what the buyer pays for the exact quantity
 	l := order.Line{ID: it.ID.String(), SKU: strings.TrimSpace(it.ProductSKU), Barcode: it.ProductBarcode, Name: it.ProductName,
-		Quantity: units, UnitPrice: unit, Total: (unit*q + 50) / 100, VATRate: vat}
+		Quantity: units, UnitPrice: unit, Discount: max(unit*money.Kurus(units)-total, 0), Total: total, VATRate: vat}
 	if it.Product != nil && it.Product.ID != 0 {
 		l.ProductID = strconv.FormatInt(it.Product.ID, 10)
 	}

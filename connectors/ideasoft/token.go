@@ -89,7 +89,7 @@ func (c *Client) fetchToken(ctx context.Context) (httpx.Token, error) {
 	}
 	c.red.Add(f.Refresh, f.Access)
 	now := c.clock.Now()
-	if f.Access != "" && now.Before(f.AccessUntil) && !c.auth.wasRefused(f.Access) {
+	if c.alive(f, now) {
 		return httpx.Token{Value: f.Access, ExpiresIn: f.AccessUntil.Sub(now)}, nil
 	}
 	ts.stage("loaded")
@@ -99,7 +99,7 @@ func (c *Client) fetchToken(ctx context.Context) (httpx.Token, error) {
 		// Another process (a test-store beside the service) may have rotated it first.
 		if g, lerr := ts.load(); lerr == nil && g != nil && g.Refresh != f.Refresh && c.usable(g) == nil {
 			c.red.Add(g.Refresh, g.Access)
-			if g.Access != "" && now.Before(g.AccessUntil) && !c.auth.wasRefused(g.Access) {
+			if c.alive(g, now) {
 				return httpx.Token{Value: g.Access, ExpiresIn: g.AccessUntil.Sub(now)}, nil
 			}
 		}
@@ -120,6 +120,12 @@ func (c *Client) fetchToken(ctx context.Context) (httpx.Token, error) {
 		return httpx.Token{}, c.saveError(err)
 	}
 	return httpx.Token{Value: tr.access, ExpiresIn: tr.life}, nil
+}
+
+// alive reports whether the file's access token may still be used: not refused, and
+// more than a minute left (the TokenSource would ask again at once for less).
+func (c *Client) alive(f *tokenFile, now time.Time) bool {
+	return f.Access != "" && now.Add(time.Minute).Before(f.AccessUntil) && !c.auth.wasRefused(f.Access)
 }
 
 // usable checks that a token file exists and belongs to this store's shop and app.
