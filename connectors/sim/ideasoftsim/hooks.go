@@ -23,6 +23,9 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 	if err != nil {
 		return Product{}, err
 	}
+	if s.watchingLocked("product/create") {
+		s.emitLocked("product/create", s.productJSON(np), s.Now())
+	}
 	return *np, nil
 }
 
@@ -52,10 +55,12 @@ func (s *Server) SetProduct(sku string, change func(p *Product)) error {
 	if p == nil {
 		return fmt.Errorf("sku %q: %w", sku, simkit.ErrNotFound)
 	}
+	before := s.beforeLocked(p)
 	id, key := p.ID, p.SKU
 	change(p)
 	p.ID, p.SKU = id, key
 	simkit.Touch(&p.UpdatedAt, s.Now(), time.Second)
+	s.productChangedLocked(p, before)
 	return nil
 }
 
@@ -153,8 +158,10 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 	o.updated = o.created
 	for i, it := range in.Items {
 		p := s.st.bySKU[it.SKU]
+		before := s.beforeLocked(p)
 		p.Stock -= it.Quantity
 		simkit.Touch(&p.UpdatedAt, now, time.Second)
+		s.productChangedLocked(p, before)
 		price := it.Price
 		if price == 0 {
 			price = p.Price1
@@ -162,6 +169,9 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 		o.items = append(o.items, &orderItem{id: o.id*100 + int64(i), product: *p, quantity: it.Quantity, price: price})
 	}
 	s.st.orders.Add(o.id, o)
+	if s.watchingLocked("order/create") {
+		s.emitLocked("order/create", s.orderJSON(o), now)
+	}
 	return o.view(), nil
 }
 
@@ -194,8 +204,10 @@ func (s *Server) SetOrderStatus(id int64, status string) error {
 	if status == "cancelled" || status == "refunded" {
 		s.restockLocked(o, s.Now())
 	}
+	was := o.status
 	o.status = status
 	o.touch(s.Now())
+	s.orderChangedLocked(o, was, o.payment)
 	return nil
 }
 
@@ -211,11 +223,13 @@ func (s *Server) SetPaymentStatus(id int64, payment string) error {
 	if !paymentStatuses[payment] {
 		return fmt.Errorf("order %d: payment status %q: %w", id, payment, simkit.ErrInvalid)
 	}
+	was, paid := o.status, o.payment
 	o.payment = payment
 	if payment == "success" && (o.status == "waiting_for_payment" || o.status == "on_accumulation") {
 		o.status = "waiting_for_approval"
 	}
 	o.touch(s.Now())
+	s.orderChangedLocked(o, was, paid)
 	return nil
 }
 
@@ -273,9 +287,11 @@ func (s *Server) Rekey(from, to string) error {
 	if s.st.bySKU[to] != nil {
 		return fmt.Errorf("sku %q: %w", to, simkit.ErrExists)
 	}
+	before := s.beforeLocked(p)
 	delete(s.st.bySKU, from)
 	p.SKU = to
 	s.st.bySKU[to] = p
 	simkit.Touch(&p.UpdatedAt, s.Now(), time.Second)
+	s.productChangedLocked(p, before)
 	return nil
 }

@@ -200,6 +200,7 @@ func (s *Server) handleUpdateProduct(c *simkit.Call) simkit.Reply {
 	if rep != nil {
 		return *rep
 	}
+	before := s.beforeLocked(p)
 	if v := raw["sku"]; !simkit.Absent(v) {
 		var sku string
 		if json.Unmarshal(v, &sku) != nil || sku == "" {
@@ -227,6 +228,7 @@ func (s *Server) handleUpdateProduct(c *simkit.Call) simkit.Reply {
 	}
 	p.Writes++
 	simkit.Touch(&p.UpdatedAt, c.Now, time.Second)
+	s.productChangedLocked(p, before)
 	if s.st.failAfterApply > 0 {
 		s.st.failAfterApply--
 		return fail(http.StatusInternalServerError, "An error occurred")

@@ -49,6 +49,13 @@ type Options struct {
 	// "merge" (default: the fields sent change, the rest stay) or "reject" (422 listing
 	// the missing required fields). UNCONFIRMED.
 	PartialPut string
+
+	// Webhooks (/admin-api/client_webhooks) are delivered when a test calls
+	// DeliverWebhooks, signed with X-Ideashop-Hmac-Sha256; the agent itself uses none.
+	WebhookClient      *http.Client  // sends deliveries (default: a 10 s timeout, the receiver's limit)
+	WebhookAttempts    int           // attempts of one delivery before it is given up (3)
+	WebhookRetryGap    time.Duration // simulator time between attempts (1 min)
+	WebhookRemoveAfter int           // deliveries given up in a row before the subscription is removed (3)
 }
 
 // DefaultRedirectURI is the redirect URI the simulator's app is registered with.
@@ -66,6 +73,10 @@ func (o *Options) defaults() {
 	simkit.Default(&o.PerMinute, 120)
 	simkit.Default(&o.LimitStatus, http.StatusBadRequest)
 	simkit.Default(&o.PartialPut, "merge")
+	simkit.Default(&o.WebhookClient, &http.Client{Timeout: 10 * time.Second})
+	simkit.Default(&o.WebhookAttempts, 3)
+	simkit.Default(&o.WebhookRetryGap, time.Minute)
+	simkit.Default(&o.WebhookRemoveAfter, 3)
 	if o.Scopes == nil {
 		o.Scopes = AllScopes
 	}
@@ -123,5 +134,8 @@ func (s *Server) routes() []simkit.Route {
 		{Method: "PUT", Pattern: "/admin-api/products/{id}", Endpoint: "product-update", Group: "product_update", Handle: s.handleUpdateProduct},
 		{Method: "GET", Pattern: "/admin-api/orders", Endpoint: "orders", Group: "order_read", Handle: s.handleListOrders},
 		{Method: "GET", Pattern: "/admin-api/orders/{id}", Endpoint: "order", Group: "order_read", Handle: s.handleGetOrder},
+		{Method: "GET", Pattern: "/admin-api/client_webhooks", Endpoint: "webhooks", Handle: s.handleListWebhooks},
+		{Method: "POST", Pattern: "/admin-api/client_webhooks", Endpoint: "webhooks", Handle: s.handleAddWebhook},
+		{Method: "DELETE", Pattern: "/admin-api/client_webhooks/{id}", Endpoint: "webhook", Handle: s.handleDeleteWebhook},
 	}
 }

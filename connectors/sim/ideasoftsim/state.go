@@ -1,6 +1,7 @@
 package ideasoftsim
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -50,7 +51,60 @@ type state struct {
 	// failAfterApply: the next PUTs are applied and then answered 500, as the
 	// reference warns (the client must read the product again before retrying).
 	failAfterApply int
+
+	subs       simkit.Table[int64, subscription]
+	nextSub    int64
+	deliveries []*delivery // waiting for DeliverWebhooks
+	dupNext    int         // the next deliveries are sent twice
 }
+
+// subscription is one client_webhooks entry.
+type subscription struct {
+	id             int64
+	topic, address string
+	active         bool
+	givenUp        int // deliveries given up in a row
+}
+
+// delivery is one event on its way to one subscription.
+type delivery struct {
+	sub      int64
+	topic    string
+	body     []byte
+	attempts int
+	due      time.Time
+}
+
+// emitLocked queues topic's event for every active subscription to it.
+func (s *Server) emitLocked(topic string, payload map[string]any, now time.Time) {
+	var body []byte
+	for _, sub := range s.st.subs.All() {
+		if !sub.active || sub.topic != topic {
+			continue
+		}
+		if body == nil {
+			body, _ = json.Marshal(payload)
+		}
+		s.st.deliveries = append(s.st.deliveries, &delivery{sub: sub.id, topic: topic, body: body, due: now})
+	}
+}
+
+// changedFields is what an update event carries: the id, the fields that changed, the
+// new updatedAt (IdeaSoft's update events carry only the changed fields).
+func changedFields(before, after map[string]any, keys ...string) map[string]any {
+	out := map[string]any{"id": after["id"], "updatedAt": after["updatedAt"]}
+	for _, k := range keys {
+		b, _ := json.Marshal(before[k])
+		a, _ := json.Marshal(after[k])
+		if string(a) != string(b) {
+			out[k] = after[k]
+		}
+	}
+	return out
+}
+
+// productEventKeys are the Product fields a product/update event may carry.
+var productEventKeys = []string{"name", "fullName", "sku", "stockAmount", "price1", "taxIncluded", "tax", "status"}
 
 // grant is an authorization code or a refresh token: for which app, until when.
 type grant struct {
@@ -212,8 +266,10 @@ func (s *Server) restockLocked(o *order, now time.Time) {
 	o.restocked = true
 	for _, it := range o.items {
 		if p := s.st.products.Get(it.product.ID); p != nil {
+			before := s.beforeLocked(p)
 			p.Stock += it.quantity
 			simkit.Touch(&p.UpdatedAt, now, time.Second)
+			s.productChangedLocked(p, before)
 		}
 	}
 }
