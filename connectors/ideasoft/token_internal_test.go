@@ -327,3 +327,24 @@ func TestMissingPermission(t *testing.T) {
 		t.Fatalf("a push without product_update: %v", err)
 	}
 }
+
+// The token endpoint failing during a refresh (503, before IdeaSoft did anything) keeps
+// the saved refresh token: the refresh is tried again and works.
+func TestTokenEndpointFailureDuringARefresh(t *testing.T) {
+	e := newTokenEnv(t, ideasoftsim.Options{})
+	e.consent()
+	before := e.file()
+	e.sim.SetFaults(simkit.Faults{ErrorRate: 1, ErrorStatus: 503, Only: []string{"token"}})
+	c := e.client()
+	err := c.Test(context.Background())
+	if connectors.KindOf(err) != connectors.Transient {
+		t.Fatalf("a 503 from the token endpoint: %v", err)
+	}
+	if f := e.file(); f.Refresh != before.Refresh || e.sim.LiveRefreshTokens() != 1 {
+		t.Fatal("a failed refresh changed the saved token")
+	}
+	e.sim.SetFaults(simkit.Faults{})
+	if err := c.Test(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
