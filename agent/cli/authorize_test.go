@@ -174,7 +174,7 @@ func TestAuthorizeOnTheLoopback(t *testing.T) {
 	// The app's access removed in the panel: test-store says to give the consent again.
 	sim.RevokeTokens()
 	code, out, _ = testStoreCmd(t, "dukkan", "--config", cfg)
-	if code != 1 || !strings.Contains(out, "run `syncagent authorize dukkan` again") {
+	if code != 1 || !strings.Contains(out, "run `syncagent authorize dukkan` again") || !strings.Contains(out, "what to check: the store's consent: run `syncagent authorize dukkan`, then test again") {
 		t.Fatalf("test-store after the consent was revoked: %d %q", code, out)
 	}
 }
