@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,6 +24,11 @@ import (
 // X-RateLimit-Remaining hold the bucket until the given time, and a lower
 // X-RateLimit-Limit lowers the budget (a higher one never raises it: that takes the
 // store's limits.requests, set on the marketplace's word).
+//
+// A second, long window (SetQuota: a plan's daily budget, PazarSync's 10 000 requests a
+// day) counts every request of every bucket the same way. Its waits can be hours, which
+// no caller should sleep through: a request that would wait longer than QuotaMaxWait
+// for it is not made, and Wait returns a *QuotaError saying when the budget has room.
 type Pacer struct {
 	clock Clock
 	def   connectors.Rate
@@ -30,6 +36,67 @@ type Pacer struct {
 	mu      sync.Mutex
 	rates   map[string]connectors.Rate
 	buckets map[string]*bucket
+	quota   *bucket // nil: no long window
+}
+
+// QuotaMaxWait is the longest a request waits for room in the long window before Wait
+// gives up with a *QuotaError: long enough to smooth the edge of a spent budget, short
+// enough that a push or an order fetch never hangs for hours holding its leases.
+const QuotaMaxWait = time.Minute
+
+// QuotaError is Wait's refusal when the long window (SetQuota) has no room within
+// QuotaMaxWait: nothing was sent.
+type QuotaError struct {
+	Rate  connectors.Rate // the budget
+	Used  int             // requests counted in the last Rate.Per
+	Until time.Time       // when the next request may go
+	Wait  time.Duration   // Until less now
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("the budget of %d requests per %s is spent (%d in the last %s); the next request may go in %s",
+		e.Rate.Requests, e.Rate.Per, e.Used, e.Rate.Per, e.Wait.Round(time.Second))
+}
+
+// SetQuota sets the long window over every request (Requests <= 0: none). Call it before
+// the first request.
+func (p *Pacer) SetQuota(r connectors.Rate) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.Requests <= 0 || r.Per <= 0 {
+		p.quota = nil
+		return
+	}
+	p.quota = &bucket{rate: r, margin: Margin(r.Per)}
+}
+
+// QuotaUsage is the long window as the pacer counts it: the budget, the requests sent in
+// its last Per, and when the next request may go (now while there is room). ok is false
+// without a long window. The count starts when the pacer does: requests of an earlier
+// run of the agent are not in it.
+func (p *Pacer) QuotaUsage() (rate connectors.Rate, used int, next time.Time, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quota == nil {
+		return connectors.Rate{}, 0, time.Time{}, false
+	}
+	now := p.clock.Now()
+	next, _ = p.quota.earliest(now)
+	if next.IsZero() {
+		next = now
+	}
+	return p.quota.rate, p.quota.usedSince(now.Add(-p.quota.rate.Per)), next, true
+}
+
+// usedSince counts the sends dated after t (in flight ones included).
+func (b *bucket) usedSince(t time.Time) int {
+	n := 0
+	for _, s := range b.slots {
+		if s.at.After(t) {
+			n++
+		}
+	}
+	return n
 }
 
 // NewPacer returns a pacer whose buckets get rates[name], or def for names not listed.
@@ -81,10 +148,10 @@ func (p *Pacer) bucket(name string) *bucket {
 	return b
 }
 
-// reserve hands out the next send of b at or after now. When the send Requests back is
-// still waiting for its reply, it returns that send's done channel instead: the caller
-// waits for it and asks again.
-func (b *bucket) reserve(now time.Time) (*sendSlot, <-chan struct{}) {
+// earliest is when the next send of b may go, at or after now. When the send Requests
+// back is still waiting for its reply, it returns that send's done channel instead: the
+// caller waits for it and asks again. It changes nothing; commit takes the send.
+func (b *bucket) earliest(now time.Time) (time.Time, <-chan struct{}) {
 	t := now
 	lim, n := b.rate.Requests, len(b.slots)
 	if lim > 0 && n >= lim {
@@ -92,7 +159,7 @@ func (b *bucket) reserve(now time.Time) (*sendSlot, <-chan struct{}) {
 		select {
 		case <-old.done:
 		default:
-			return nil, old.done
+			return time.Time{}, old.done
 		}
 		if free := old.at.Add(b.rate.Per + b.margin); free.After(t) {
 			t = free
@@ -104,19 +171,24 @@ func (b *bucket) reserve(now time.Time) (*sendSlot, <-chan struct{}) {
 	if b.lastSend.After(t) { // first come, first served
 		t = b.lastSend
 	}
+	if b.srvKnown && t.Before(b.srvReset) && b.srvRemaining <= 0 {
+		t = b.srvReset.Add(b.margin)
+	}
+	return t, nil
+}
+
+// commit takes a send of b at t (no earlier than earliest said).
+func (b *bucket) commit(t time.Time) *sendSlot {
 	if b.srvKnown {
 		switch {
 		case !t.Before(b.srvReset):
 			b.srvKnown = false // the server's window has turned over by then
-		case b.srvRemaining <= 0:
-			t = b.srvReset.Add(b.margin)
-			b.srvKnown = false
 		default:
 			b.srvRemaining--
 		}
 	}
 	s := &sendSlot{at: t, done: make(chan struct{})}
-	if lim > 0 {
+	if lim, n := b.rate.Requests, len(b.slots); lim > 0 {
 		if n >= lim {
 			copy(b.slots, b.slots[n-lim+1:])
 			b.slots = b.slots[:lim-1]
@@ -125,20 +197,42 @@ func (b *bucket) reserve(now time.Time) (*sendSlot, <-chan struct{}) {
 	}
 	b.lastSend = t
 	b.inflight++
-	return s, nil
+	return s
 }
 
-// Wait blocks until the bucket allows one more request and counts it as sent. The
-// returned done must be called once the reply (or the failure) is in: that moment is
-// what the window counts from.
+// release ends a send: it is dated by when its reply (or failure) came, now.
+func (b *bucket) release(s *sendSlot, now time.Time) {
+	if now.After(s.at) {
+		s.at = now
+	}
+	b.inflight--
+	close(s.done)
+}
+
+// Wait blocks until the bucket (and the long window, when set) allows one more request
+// and counts it as sent. The returned done must be called once the reply (or the
+// failure) is in: that moment is what the windows count from. When the long window
+// has no room within QuotaMaxWait, Wait returns a *QuotaError at once and counts nothing.
 func (p *Pacer) Wait(ctx context.Context, name string) (done func(), err error) {
 	for {
 		p.mu.Lock()
 		b := p.bucket(name)
 		now := p.clock.Now()
-		s, busy := b.reserve(now)
-		p.mu.Unlock()
+		t, busy := b.earliest(now)
+		if busy == nil && p.quota != nil {
+			var qt time.Time
+			qt, busy = p.quota.earliest(now)
+			if busy == nil && qt.Sub(now) > QuotaMaxWait {
+				e := &QuotaError{Rate: p.quota.rate, Used: p.quota.usedSince(now.Add(-p.quota.rate.Per)), Until: qt, Wait: qt.Sub(now)}
+				p.mu.Unlock()
+				return nil, e
+			}
+			if qt.After(t) {
+				t = qt
+			}
+		}
 		if busy != nil {
+			p.mu.Unlock()
 			select {
 			case <-busy:
 				continue
@@ -146,19 +240,26 @@ func (p *Pacer) Wait(ctx context.Context, name string) (done func(), err error) 
 				return nil, ctx.Err()
 			}
 		}
+		s := b.commit(t)
+		var qs *sendSlot
+		q := p.quota
+		if q != nil {
+			qs = q.commit(t)
+		}
+		p.mu.Unlock()
 		var once sync.Once
 		done = func() {
 			once.Do(func() {
 				p.mu.Lock()
-				if t := p.clock.Now(); t.After(s.at) {
-					s.at = t
+				now := p.clock.Now()
+				b.release(s, now)
+				if qs != nil {
+					q.release(qs, now)
 				}
-				b.inflight--
-				close(s.done)
 				p.mu.Unlock()
 			})
 		}
-		if d := s.at.Sub(now); d > 0 {
+		if d := t.Sub(now); d > 0 {
 			if err := p.clock.Sleep(ctx, d); err != nil {
 				done()
 				return nil, err

@@ -94,7 +94,8 @@ func (s *Sim) mux() *http.ServeMux {
 
 func (s *Sim) plain(w http.ResponseWriter, r *http.Request, endpoint string, status int, msg string) {
 	s.stats.Arrived(endpoint, s.cfg.Clock.Now())
-	s.write(w, &Call{R: r, Endpoint: endpoint, Header: http.Header{}, sim: s}, Reply{Status: status, Body: s.cfg.ErrorBody(status, msg)})
+	c := &Call{R: r, Endpoint: endpoint, Header: http.Header{}, sim: s}
+	s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBodyFor(c, status, msg)})
 }
 
 // serve takes every request through the same steps, in the same order for every
@@ -117,7 +118,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 		c.Now = s.cfg.Clock.Now()
 	}
 	if ra, on := s.faults.Storm(rt.Endpoint, c.Now); on {
-		rep := Reply{Status: http.StatusTooManyRequests, Body: s.cfg.ErrorBody(429, "too many requests"),
+		rep := Reply{Status: http.StatusTooManyRequests, Body: s.cfg.ErrorBodyFor(c, 429, "too many requests"),
 			Header: http.Header{"Retry-After": {RetryAfterSeconds(ra)}}}
 		s.write(w, c, rep)
 		return
@@ -126,10 +127,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.write(w, c, Reply{Status: http.StatusRequestEntityTooLarge, Body: s.cfg.ErrorBody(413, "request body too large")})
+			s.write(w, c, Reply{Status: http.StatusRequestEntityTooLarge, Body: s.cfg.ErrorBodyFor(c, 413, "request body too large")})
 			return
 		}
-		s.write(w, c, Reply{Status: http.StatusBadRequest, Body: s.cfg.ErrorBody(400, "request body could not be read")})
+		s.write(w, c, Reply{Status: http.StatusBadRequest, Body: s.cfg.ErrorBodyFor(c, 400, "request body could not be read")})
 		return
 	}
 	c.Body = body
@@ -140,7 +141,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 		}
 	}
 	if status, fail := s.faults.ServerError(rt.Endpoint); fail {
-		s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBody(status, "service temporarily unavailable")})
+		s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBodyFor(c, status, "service temporarily unavailable")})
 		return
 	}
 	rep := rt.Handle(c)
