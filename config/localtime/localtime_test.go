@@ -16,7 +16,7 @@ func TestFormatNamesTheConfiguredZone(t *testing.T) {
 	// 23:27:05.123 UTC is 02:27 the next day in Istanbul.
 	at := time.Date(2026, 11, 22, 23, 27, 5, 123e6, time.UTC)
 	for _, c := range []struct {
-		loc        *time.Location
+		loc         *time.Location
 		full, milli string
 	}{
 		{ist, "2026-11-23 02:27:05 +03", "2026-11-23 02:27:05.123 +03"},
