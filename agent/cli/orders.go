@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/config/localtime"
 	"syncagent/queue"
 )
 
@@ -79,6 +80,7 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		fmt.Fprintln(w, "no orders match")
 		return
 	}
+	now := time.Now()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORDERED\tSTORE\tORDER\tSTATUS\tTOTAL\tLINES\tTRANSFER\tATTEMPTS\tRESERVED\tLAST ERROR")
 	for _, o := range list {
@@ -89,7 +91,7 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		transfer := o.TransferState
 		switch {
 		case o.TransferState == queue.TransferFailed && !o.NextAt.IsZero():
-			transfer += ", next try " + o.NextAt.In(cfg.Location).Format("15:04:05")
+			transfer += ", next try " + localtime.Short(o.NextAt, now, cfg.Location)
 		case o.TransferState == queue.TransferDone && o.CancelState != "":
 			transfer += ", cancellation " + o.CancelState
 		}
@@ -104,7 +106,7 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		if o.LastError != "" && (o.TransferState != queue.TransferDone || o.CancelState == "failed") {
 			errText = oneLine(o.LastError, 100)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %s\t%d/%d\t%s\t%d\t%s\t%s\n", o.OrderedAt.In(cfg.Location).Format("2006-01-02 15:04"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %s\t%d/%d\t%s\t%d\t%s\t%s\n", localtime.Format(o.OrderedAt, cfg.Location),
 			o.Store, o.Number, status, o.Total, o.Currency, o.Lines, o.Units, transfer, o.Attempts, reserved, errText)
 	}
 	tw.Flush()
