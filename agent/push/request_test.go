@@ -67,6 +67,10 @@ func TestPushNowKeepsAWaitTheMarketplaceAskedFor(t *testing.T) {
 	if n := h.m.requestCount(); n != 1 {
 		t.Fatalf("%d requests: push-now broke the marketplace's Retry-After", n)
 	}
+	// status shows the same wait, in the configured zone with the zone named.
+	if got := h.health().State; got != "waiting until 2026-10-01 13:00:00 +00" {
+		t.Fatalf("health state %q", got)
+	}
 }
 
 func TestResyncPushesWhatTheStoreShowsDifferently(t *testing.T) {

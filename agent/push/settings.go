@@ -36,8 +36,9 @@ type Settings struct {
 	RetryBase, RetryMax time.Duration
 	MaxAttempts         int // the queue's, for log messages
 	Now                 func() time.Time
-	// Location is the configured time zone, for the times in what push-now and resync
-	// report to the person who asked (nil: the machine's).
+	// Location is the configured time zone, for the times people read: in what push-now
+	// and resync report, and in the store's health record that status shows (nil: the
+	// machine's).
 	Location *time.Location
 }
 
