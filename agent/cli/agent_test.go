@@ -65,6 +65,13 @@ func TestASecondAgentIsRefusedAndAKill9ReleasesTheDataFolder(t *testing.T) {
 		t.Fatalf("status while the child runs lacks %q:\n%s", want, out)
 	}
 
+	// The commands that only read work beside it.
+	for _, args := range [][]string{{"logs"}, {"orders"}, {"dead-letters"}} {
+		if code, _, errOut := runCLI(t, context.Background(), append(args, "--config", file)...); code != exitOK {
+			t.Errorf("%s beside the running agent: %d %s", args[0], code, errOut)
+		}
+	}
+
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no clean stop
 		t.Fatal(err)
 	}
@@ -179,9 +186,14 @@ func TestTheCommandsReachTheRunningAgent(t *testing.T) {
 	f := startStoreAgent(t)
 	file := writeList(t, f.dir, "stok.csv", "Stok Kodu;Miktar\nA1;5\nA2;7\nX9;1\n")
 
+	// A dry run beside the agent reads and asks nothing.
+	code, out, errOut := f.cli("import", file, "--dry-run")
+	if code != exitOK || !strings.Contains(out, "A1") || strings.Contains(out, "the running agent") {
+		t.Fatalf("import --dry-run: %d\n%s\n%s", code, out, errOut)
+	}
 	// An import by hand beside the running agent: it commits through the queue's writer
 	// and asks the agent to push; the hourly schedule would not have.
-	code, out, errOut := f.cli("import", file)
+	code, out, errOut = f.cli("import", file)
 	if code != exitOK || !strings.Contains(out, fmt.Sprintf("the running agent (PID %d, run in the foreground", os.Getpid())) {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
