@@ -126,15 +126,25 @@ func startStoreAgent(t *testing.T) *storeFixture {
 			t.Fatal(err)
 		}
 	}
-	dir := t.TempDir()
+	file, dir := pazarConfig(t, ps.URL, 1)
+	f := &storeFixture{t: t, file: file, dir: dir, ps: ps}
+	f.start()
+	return f
+}
+
+// pazarConfig writes a config with one PazarSync store at url and a drop folder. Pushes
+// are scheduled hourly: whatever reaches the store within a test came from the agent's
+// start, or from what the commands asked for (an import's request makes the on-change
+// push of 100 ms go).
+func pazarConfig(t *testing.T, url string, maxAttempts int) (file, dir string) {
+	t.Helper()
+	dir = t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "drop"), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(dir, "config.yaml")
-	// Pushes are scheduled hourly: whatever reaches the store within the test came from
-	// the start, or from what the commands asked for.
+	file = filepath.Join(dir, "config.yaml")
 	text := fmt.Sprintf(`log: {console: never}
-queue: {max_attempts: 1}
+queue: {max_attempts: %d}
 stores:
   - name: ps
     marketplace: pazarsync
@@ -147,13 +157,11 @@ sources:
   drop_folders:
     - name: stok
       path: drop
-`, ps.URL)
+`, maxAttempts, url)
 	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := &storeFixture{t: t, file: file, dir: dir, ps: ps}
-	f.start()
-	return f
+	return file, dir
 }
 
 func (f *storeFixture) start() {
@@ -298,27 +306,7 @@ func TestAnImportBesideTheRunningAgentWaitsForItsWriterAndTheOtherWay(t *testing
 		}
 		return b.String()
 	}
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "drop"), 0o750); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(`log: {console: never}
-stores:
-  - name: ps
-    marketplace: pazarsync
-    base_url: %s
-    credentials: {client_id: client, client_secret: secret}
-    schedule: {push: "@every 1h", debounce: 50ms, max_delay: 500ms}
-    rules: {scope: stock}
-    orders: {fetch: false}
-sources:
-  drop_folders:
-    - name: stok
-      path: drop
-`, ps.URL)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file, dir := pazarConfig(t, ps.URL, 8)
 	cfg, err := config.Load(file)
 	if err != nil {
 		t.Fatal(err)
