@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"syncagent/agent"
+	"syncagent/agent/instance"
 	"syncagent/agent/logging"
 	"syncagent/config"
 	"syncagent/connectors/sim/pazarsyncsim"
+	"syncagent/queue"
 )
 
 // TestASecondAgentIsRefusedAndAKill9ReleasesTheDataFolder runs `run` in a child process
@@ -347,5 +349,52 @@ func TestAnImportBesideTheRunningAgentWaitsForItsWriterAndTheOtherWay(t *testing
 		if strings.Contains(logs.String(), bad) {
 			t.Errorf("the agent's log has %q:\n%s", bad, logs.String())
 		}
+	}
+}
+
+// TestPushNowNoticesAnAgentThatStopsWithoutAnswering: an agent that holds the data folder
+// but dies before answering must not leave push-now waiting out its --wait.
+func TestPushNowNoticesAnAgentThatStopsWithoutAnswering(t *testing.T) {
+	file, _ := pazarConfig(t, "http://127.0.0.1:1", 1)
+	cfg, err := config.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.Open(context.Background(), cfg.DBPath(), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	// Something holds the folder as an agent would, and never answers.
+	lock, err := agent.TakeDataDir(cfg, instance.ModeService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		code        int
+		out, errOut string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out, errOut := runCLI(t, context.Background(), "push-now", "ps", "--wait", "1m", "--config", file)
+		done <- result{code, out, errOut}
+	}()
+	waitUntil(t, func() bool {
+		st, err := queue.Open(context.Background(), cfg.DBPath(), queue.Options{ReadOnly: true})
+		if err != nil {
+			return false
+		}
+		defer st.Close()
+		open, _ := st.OpenRequests(context.Background())
+		return len(open) == 1
+	})
+	lock.Release()
+	select {
+	case r := <-done:
+		if r.code != exitError || !strings.Contains(r.out, "the service") || !strings.Contains(r.errOut, "the agent stopped before it answered") {
+			t.Fatalf("%d\n%s\n%s", r.code, r.out, r.errOut)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("push-now kept waiting for an agent that is gone")
 	}
 }

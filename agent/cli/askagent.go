@@ -86,11 +86,14 @@ func askAgent(ctx context.Context, cfg *config.Config, kind, store string, wait,
 		if time.Now().After(deadline) {
 			return req, errNoAnswer
 		}
-		if req.TakenAt.IsZero() && time.Since(lastProbe) > 2*time.Second {
-			// An agent that stopped after the request was left will not take it.
+		if time.Since(lastProbe) > 2*time.Second {
+			// An agent that stopped (or died) will not answer.
 			lastProbe = time.Now()
 			if lk, err := instance.Probe(string(cfg.DataDir)); err == nil && !lk.Held {
-				return req, fmt.Errorf("the agent stopped before it took the request; it pushes every store when it starts again")
+				if req, err = st.RequestByID(ctx, id); err == nil && !req.DoneAt.IsZero() {
+					return req, nil
+				}
+				return req, fmt.Errorf("the agent stopped before it answered; it pushes every store when it starts again")
 			}
 		}
 		select {
