@@ -76,6 +76,10 @@ type StoreLoop interface {
 	Component
 	// Trigger asks for a push now, as the schedule does.
 	Trigger()
+	// PushNow and Resync run a push, or a read-back and a push, on the loop and report
+	// what they did (the command line's push-now and resync).
+	PushNow(ctx context.Context) (push.Report, error)
+	Resync(ctx context.Context) (push.Report, error)
 }
 
 // BuildStores builds the push loops of the active stores, installs their rules in the
@@ -121,6 +125,7 @@ func BuildStores(env *Env) ([]StoreLoop, error) {
 			RetryBase:   cfg.Queue.RetryBase.D(),
 			RetryMax:    cfg.Queue.RetryMax.D(),
 			MaxAttempts: cfg.Queue.MaxAttempts,
+			Location:    cfg.Location,
 		}
 		loops = append(loops, active{s, push.New(s.Name, pusher, env.Store, set, env.Log)})
 	}
@@ -148,6 +153,9 @@ func BuildStores(env *Env) ([]StoreLoop, error) {
 	out := make([]StoreLoop, len(loops))
 	for i, a := range loops {
 		out[i] = a.loop
+		if env.Stores != nil {
+			env.Stores[a.store.Name] = a.loop
+		}
 	}
 	return out, nil
 }
