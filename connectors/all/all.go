@@ -5,6 +5,7 @@ package all
 
 import (
 	_ "syncagent/connectors/giyimmoda" // Giyim Moda seller API
+	_ "syncagent/connectors/ikas"      // ikas Admin API (GraphQL v2)
 	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
 	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
 )
