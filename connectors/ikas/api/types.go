@@ -129,6 +129,7 @@ type PriceValue struct {
 type VariantPriceInput struct {
 	ProductID string     `json:"productId"`
 	VariantID string     `json:"variantId"`
+	Deleted   bool       `json:"deleted"`
 	Price     PriceValue `json:"price"`
 }
 

@@ -60,7 +60,7 @@ func (p Product) clone() Product {
 }
 
 // DefaultPrice is the variant's default price list entry (nil: none).
-func (v *Variant) DefaultPrice() *Price {
+func (v Variant) DefaultPrice() *Price {
 	for i := range v.Prices {
 		if v.Prices[i].PriceListID == "" {
 			return &v.Prices[i]
