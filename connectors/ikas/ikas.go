@@ -11,6 +11,7 @@ package ikas
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -184,6 +185,9 @@ func NewTuned(s *connectors.Store, deps connectors.Deps, t Tuning) (*Client, err
 		t.StockBatch = min(t.StockBatch, s.Limits.BatchSize)
 	}
 	t.StockBatch = max(t.StockBatch, 1)
+	// Below 1/ErrorTarget requests a window could never grow: even one request counted
+	// as failing would pass the target.
+	t.MinVolume = max(t.MinVolume, int(math.Ceil(1/t.ErrorTarget)))
 	c := &Client{store: s.Name, shop: shop, features: features.WithLimits(s.Limits), scope: s.Scope, orders: s.Orders,
 		manage: s.Settings[setDiscount] != DiscountKeep, tune: t, log: deps.Log, clock: clock, locWant: strings.TrimSpace(s.Settings[setLocation])}
 	if !c.manage {
