@@ -114,7 +114,7 @@ func BuildStores(env *Env) ([]StoreLoop, error) {
 			Marketplace: s.Marketplace,
 			RulesHash:   RulesFingerprint(s.Rules, caps),
 			Batch:       batchSize(caps),
-			Ahead:       caps.PushRate.Requests,
+			Ahead:       aheadBatches(caps),
 			Debounce:    s.Schedule.Debounce.D(),
 			MaxDelay:    s.Schedule.MaxDelay.D(),
 			DupWindow:   caps.DuplicateWindow,
@@ -159,6 +159,17 @@ func batchSize(f connectors.Features) int {
 		return f.MaxBatch
 	}
 	return 100
+}
+
+// aheadBatches is one rate window's worth of batches, what the push loop claims in
+// advance: the window's requests, or, where every item is a request of its own
+// (Features.PerItem), the batches those requests make, so claimed items never wait
+// longer than a window for their turn.
+func aheadBatches(f connectors.Features) int {
+	if f.PerItem && f.MaxBatch > 1 {
+		return max(f.PushRate.Requests/f.MaxBatch, 1)
+	}
+	return f.PushRate.Requests
 }
 
 // markRemovedStores records the passive fingerprint for stores that still have outbox

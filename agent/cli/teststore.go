@@ -76,10 +76,10 @@ func TestStore(ctx context.Context, w io.Writer, store *config.Store, timeout ti
 		return exitOK
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintf(w, "FAILED: %s did not answer within %s\n  what to check: %s%s\n", who, timeout, hint(store, connectors.Transient), note)
+		fmt.Fprintf(w, "FAILED: %s did not answer within %s\n  what to check: %s%s\n", who, timeout, hint(store, nil), note)
 		return exitError
 	}
-	fmt.Fprintf(w, "FAILED: %s for store %s, %s: %v\n  what to check: %s%s\n", who, store.Name, took, err, hint(store, connectors.KindOf(err)), note)
+	fmt.Fprintf(w, "FAILED: %s for store %s, %s: %v\n  what to check: %s%s\n", who, store.Name, took, err, hint(store, err), note)
 	return exitError
 }
 
@@ -99,7 +99,8 @@ func storeIdentity(s *config.Store) string {
 }
 
 // hint says what to look at for a failure of kind.
-func hint(s *config.Store, kind connectors.ErrorKind) string {
+func hint(s *config.Store, err error) string {
+	kind := connectors.KindOf(err)
 	where := "base_url " + s.BaseURL
 	if s.BaseURL == "" {
 		where = "the marketplace's address"
@@ -109,6 +110,10 @@ func hint(s *config.Store, kind connectors.ErrorKind) string {
 	}
 	switch kind {
 	case connectors.Auth:
+		if err != nil && strings.Contains(err.Error(), "syncagent authorize") {
+			// A store connected by a one-time consent (IdeaSoft): the saved consent is gone.
+			return fmt.Sprintf("the store's consent: run `syncagent authorize %s`, then test again", s.Name)
+		}
 		return fmt.Sprintf("the credentials of store %s in the config (%s); keys are per environment, so check test_mode too", s.Name, credentialKeys(s))
 	case connectors.RetryAfter:
 		return "the marketplace is throttling this account right now; try again in a minute (the agent may be running and using the budget)"
