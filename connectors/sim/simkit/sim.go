@@ -31,6 +31,10 @@ type Config struct {
 	// NotAllowed is the status for a known path with another method: 405 (the default)
 	// where the marketplace documents it, 404 where a missing endpoint must look missing.
 	NotAllowed int
+	// Answered, when set, is told of every reply as Stats counts it (the status, or the
+	// reply's CountAs), injected faults included: a marketplace that blocks clients for
+	// their share of failed requests (ikas) keeps its tally here.
+	Answered func(c *Call, status int)
 }
 
 // Sim is what every simulator shares. A marketplace's Server embeds *Sim and so has URL,
