@@ -79,12 +79,12 @@ func (s *Server) emptyPage(c *simkit.Call) (simkit.Reply, bool) {
 	case "task-details":
 		req, _ := parseDetailsRequest(c.Body)
 		return simkit.JSON(http.StatusOK, map[string]any{"taskId": req.TaskID, "status": nil,
-			"skus": springPage([]map[string]any{}, req.Page, req.Size, 0)}), true
+			"skus": taskPage([]map[string]any{}, req.Page, req.Size, 0)}), true
 	}
 	return simkit.Reply{}, false
 }
 
-// springPage is the Spring page envelope of product-query and the task details.
+// springPage is the Spring page envelope of product-query.
 func springPage(content []map[string]any, page, size, total int) map[string]any {
 	pages := 0
 	if size > 0 {
@@ -94,6 +94,15 @@ func springPage(content []map[string]any, page, size, total int) map[string]any 
 		"content": content, "totalElements": total, "totalPages": pages, "number": page, "size": size,
 		"first": page == 0, "last": page >= pages-1, "empty": len(content) == 0,
 	}
+}
+
+// taskPage is the page of a task's items: the keys the documented sample has, no more.
+func taskPage(content []map[string]any, page, size, total int) map[string]any {
+	p := springPage(content, page, size, total)
+	delete(p, "first")
+	delete(p, "last")
+	delete(p, "empty")
+	return p
 }
 
 // packagePage is shipmentPackages' envelope: pageCount is the rows on this page.

@@ -357,7 +357,7 @@ func (s *Server) handleTaskDetails(c *simkit.Call) simkit.Reply {
 	t := s.st.tasks.Get(req.TaskID)
 	if t == nil {
 		return simkit.JSON(http.StatusOK, map[string]any{"taskId": req.TaskID, "status": nil,
-			"skus": springPage([]map[string]any{}, req.Page, size, 0)})
+			"skus": taskPage([]map[string]any{}, req.Page, size, 0)})
 	}
 	rows := []map[string]any{}
 	total := 0
@@ -369,7 +369,7 @@ func (s *Server) handleTaskDetails(c *simkit.Call) simkit.Reply {
 				"reasons": it.reasons})
 		}
 	}
-	return simkit.JSON(http.StatusOK, map[string]any{"taskId": t.id, "status": t.status, "skus": springPage(rows, req.Page, size, total)})
+	return simkit.JSON(http.StatusOK, map[string]any{"taskId": t.id, "status": t.status, "skus": taskPage(rows, req.Page, size, total)})
 }
 
 // handleCategories serves GET /cdn/categories: the tree in one call (a small one). It
