@@ -95,6 +95,7 @@ const (
 
 	setOrderDates = "order_dates"    // gmt+3 (default) | utc
 	setSplit      = "split_packages" // parent-unpacked (default) | children-unpacked
+	setOrderSync  = "order_sync"     // changes (default) | rescan
 )
 
 // Values of the settings.
@@ -103,6 +104,8 @@ const (
 	DatesUTC         = "utc"
 	SplitParent      = "parent-unpacked"
 	SplitChildren    = "children-unpacked"
+	SyncChanges      = "changes"
+	SyncRescan       = "rescan"
 	gmt3             = 3 * time.Hour
 	credentialsWords = "check credentials.appkey and credentials.appsecret (n11 e-mails both when an API user is created in Seller Office › Entegrasyon bilgilerim)"
 )
@@ -127,6 +130,9 @@ func init() {
 			{Name: setSplit, Default: SplitParent,
 				Help:  "what a package split looks like: parent-unpacked (the split package turns Unpacked and the new packages carry its lines) or children-unpacked (the split package turns Cancelled and the new packages are Unpacked, as n11's older support page says)",
 				Valid: oneOf(SplitParent, SplitChildren)},
+			{Name: setOrderSync, Default: SyncChanges,
+				Help:  "how orders are followed: changes (each fetch reads what changed since the last, n11's dates taken as the last change) or rescan (each fetch reads every status over orders.lookback, for when n11's dates turn out to be the creation date)",
+				Valid: oneOf(SyncChanges, SyncRescan)},
 		},
 		Features: features,
 		New:      func(s *connectors.Store, deps connectors.Deps) (connectors.Connector, error) { return New(s, deps) },
@@ -162,6 +168,7 @@ type Client struct {
 	clock      httpx.Clock
 	dateShift  time.Duration // added to true instants to get n11's epoch milliseconds
 	liveSplit  bool          // Unpacked packages are the live halves of a split
+	rescan     bool          // every sweep cycle starts again from the look-back
 }
 
 var (
@@ -186,7 +193,8 @@ func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	clock := httpx.ClockOf(deps)
 	key, secret := s.Credentials.Get(optAppKey), s.Credentials.Get(optAppSecret)
 	c := &Client{store: s.Name, integrator: integ, features: features.WithLimits(s.Limits), log: deps.Log, clock: clock,
-		dateShift: gmt3, liveSplit: strings.EqualFold(s.Settings[setSplit], SplitChildren)}
+		dateShift: gmt3, liveSplit: strings.EqualFold(s.Settings[setSplit], SplitChildren),
+		rescan: strings.EqualFold(s.Settings[setOrderSync], SyncRescan)}
 	if strings.EqualFold(s.Settings[setOrderDates], DatesUTC) {
 		c.dateShift = 0
 	}

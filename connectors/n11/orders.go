@@ -35,6 +35,11 @@ import (
 // fetch, and an old window (one that ends before now: a first fetch far back, an agent
 // that was off for weeks) is passed only when it came back empty twice, at least
 // emptyConfirm apart, longer than n11's rate window.
+//
+// All of this takes n11's dates (with orderByField=true) to be the last change. Should
+// they be the creation date, a mark would pass orders whose status changes later;
+// settings.order_sync: rescan then makes every fetch read each status over the whole
+// look-back (the marks only chain 15-day windows within one cycle).
 const (
 	orderWindow    = 15*24*time.Hour - time.Minute
 	orderOverlap   = 5 * time.Minute
@@ -124,7 +129,11 @@ func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		confirmed := recorded && now.UnixMilli()-first >= emptyConfirm.Milliseconds()
 		switch {
 		case confirmed && (expected || old):
-			delete(cur.Empty, status)
+			if !c.rescan {
+				// A rescan meets the same old window every cycle; once confirmed empty it
+				// stays passed until it shows rows.
+				delete(cur.Empty, status)
+			}
 			cur.Marks[status], cur.Moved = cur.To, cur.Moved|bit
 			endWalk()
 		case expected:
@@ -180,6 +189,9 @@ func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (conn
 			}
 		}
 		cur.I, cur.Moved, out.More = 0, 0, behind
+		if c.rescan && !behind {
+			cur.Marks = nil // the next fetch reads the whole look-back again
+		}
 	}
 	out.Cursor = mustJSON(cur)
 	return out, nil
@@ -209,7 +221,7 @@ func (c *Client) packagePage(ctx context.Context, status string, from, to int64,
 		"endDate":          {strconv.FormatInt(to+shift, 10)},
 		"page":             {strconv.Itoa(page)},
 		"size":             {strconv.Itoa(ordersMax)},
-		"orderByField":     {"lastModifiedDate"},
+		"orderByField":     {"true"}, // "true: lastModifiedDate'e göre sorgula" (n11's docs as [TP1] summarises them)
 		"orderByDirection": {"ASC"},
 	}
 	var p api.PackagePage

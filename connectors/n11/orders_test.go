@@ -393,3 +393,32 @@ func TestOrdersPickupPoint(t *testing.T) {
 }
 
 func zerologTo(w *strings.Builder) zerolog.Logger { return zerolog.New(w).Level(zerolog.InfoLevel) }
+
+// TestOrdersRescan: should n11's dates filter the creation date, an old order cancelled
+// after the cancellations' mark moved on is found only by settings.order_sync: rescan.
+func TestOrdersRescan(t *testing.T) {
+	for _, rescan := range []bool{false, true} {
+		e := newEnv(t, n11sim.Options{FilterCreated: true}, func(s *connectors.Store) {
+			if rescan {
+				s.Settings = map[string]string{"order_sync": n11.SyncRescan}
+			}
+		})
+		e.seed(2)
+		now := e.clock.Now()
+		a, _ := e.sim.AddOrder(n11sim.Order{CreatedAt: now.Add(-72 * time.Hour), Lines: []n11sim.OrderLine{{StockCode: sku(0), Quantity: 1}}})
+		b, _ := e.sim.AddOrder(n11sim.Order{CreatedAt: now.Add(-24 * time.Hour), Lines: []n11sim.OrderLine{{StockCode: sku(1), Quantity: 1}}})
+		_ = e.sim.CancelOrder(b.OrderNumber)
+		q := e.queue(now.Add(-7 * 24 * time.Hour))
+		q.fetch()
+		if q.orders[b.OrderNumber].Status != order.Cancelled || q.orders[a.OrderNumber].Status != order.New {
+			t.Fatalf("first fetch: %v", q.orders)
+		}
+		e.clock.Advance(time.Hour)
+		_ = e.sim.CancelOrder(a.OrderNumber)
+		e.clock.Advance(time.Hour)
+		q.fetch()
+		if got := q.orders[a.OrderNumber].Status; (got == order.Cancelled) != rescan {
+			t.Fatalf("rescan %v: the old order's cancellation read as %s", rescan, got)
+		}
+	}
+}

@@ -20,8 +20,9 @@ var ordersSince = time.Date(2024, 11, 1, 0, 0, 0, 0, time.FixedZone("TRT", 3*360
 // the GMT+3 wall clock, the range clamped to OrderWindow (none: the last window; only a
 // start: the window from it; only an end, or a wider range: the window before the end),
 // sorted by the last change (orderByDirection ASC or DESC, DESC by default), size clamped
-// to OrdersMax. startDate/endDate filter lastModifiedDate (or the creation date with
-// FilterCreated).
+// to OrdersMax. startDate/endDate filter lastModifiedDate when orderByField is "true"
+// ("true: lastModifiedDate'e göre sorgula", as a summary of n11's docs puts it), else the
+// creation date; FilterCreated makes them filter the creation date always.
 func (s *Server) handleShipmentPackages(c *simkit.Call) simkit.Reply {
 	q := c.R.URL.Query()
 	page, err := simkit.QueryInt(q, "page", 0)
@@ -78,13 +79,14 @@ func (s *Server) handleShipmentPackages(c *simkit.Call) simkit.Reply {
 		}
 	}
 	desc := !strings.EqualFold(q.Get("orderByDirection"), "ASC")
+	byChange := strings.EqualFold(q.Get("orderByField"), "true") && !s.opt.FilterCreated
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*pkg
 	for _, p := range s.st.packages.All() {
-		at := p.lastModified
-		if s.opt.FilterCreated {
-			at = p.created
+		at := p.created
+		if byChange {
+			at = p.lastModified
 		}
 		if at.Before(from) || at.After(to) || (status != "" && p.status != status) {
 			continue

@@ -243,3 +243,22 @@ func TestPickupPointOrder(t *testing.T) {
 		t.Fatalf("pick-up point: %v", p)
 	}
 }
+
+// TestDateFilterField: with orderByField=true the dates filter the last change, without
+// it (or with FilterCreated) the creation date.
+func TestDateFilterField(t *testing.T) {
+	for _, c := range []struct {
+		opt   Options
+		query string
+		want  int
+	}{{Options{}, "&orderByField=true", 1}, {Options{}, "", 0}, {Options{FilterCreated: true}, "&orderByField=true", 0}} {
+		s, clock, cl := newSim(t, c.opt)
+		seed(t, s, 1)
+		o, _ := s.AddOrder(Order{CreatedAt: clock.Now().Add(-10 * 24 * time.Hour), Lines: []OrderLine{{StockCode: sku(0), Quantity: 1}}})
+		_ = s.SetPackageStatus(o.ID, StatusPicking)
+		from := strconv.FormatInt(clock.Now().Add(3*time.Hour-time.Hour).UnixMilli(), 10)
+		if n := len(cl.do("GET", packagesQuery("startDate="+from+c.query), nil).content()); n != c.want {
+			t.Fatalf("%+v %q: %d packages, want %d", c.opt, c.query, n, c.want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ type Options struct {
 	OrderWindow   time.Duration // date ranges are clamped to this (15 days)
 	DateOffset    time.Duration // epoch ms are of this wall clock (3 h: "GMT+3")
 	UTCDates      bool          // epoch ms are true instants (DateOffset ignored)
-	FilterCreated bool          // startDate/endDate filter the creation date instead of lastModifiedDate
+	FilterCreated bool          // startDate/endDate filter the creation date even with orderByField=true
 	SplitMode     SplitMode     // SplitParentUnpacked (default) or SplitChildrenUnpacked
 
 	RestAuth403 bool // /rest wrong credentials: 403 text/plain (measured 2026-10-08) instead of 400 JSON
