@@ -25,27 +25,9 @@ func (c *Client) UpdateInfo(ctx context.Context, items []connectors.Item) (conne
 		return nil, &connectors.Error{Kind: connectors.Permanent,
 			Message: fmt.Sprintf("an information update of %d items is more than n11's task maximum of %d; claim at most Features().MaxInfoBatch", len(items), c.features.MaxInfoBatch)}
 	}
-	out := make(connectors.Outcomes, len(items))
-	var wire []api.ProductUpdateItem
-	var sent []string
-	for _, it := range items {
-		if _, dup := out[it.SKU]; dup {
-			return nil, &connectors.Error{Kind: connectors.Permanent,
-				Message: fmt.Sprintf("SKU %q appears twice in one update; outcomes are keyed by SKU", it.SKU)}
-		}
-		w, reason := infoItem(it)
-		switch {
-		case reason != "":
-			out[it.SKU] = connectors.Outcome{Status: connectors.Rejected, Reason: reason}
-		case w == nil:
-			out[it.SKU] = connectors.Outcome{Status: connectors.Confirmed}
-		default:
-			wire = append(wire, *w)
-			sent = append(sent, it.SKU)
-		}
-	}
-	if len(wire) == 0 {
-		return out, nil
+	out, wire, sent, err := prepare(items, infoItem)
+	if err != nil || len(wire) == 0 {
+		return out, err
 	}
 	body := api.TaskRequest[api.ProductUpdateItem]{Payload: api.TaskPayload[api.ProductUpdateItem]{Integrator: c.integrator, SKUs: wire}}
 	if err := c.submit(ctx, pathProductUpd, "product information", body, sent, out); err != nil {

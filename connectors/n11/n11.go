@@ -160,7 +160,6 @@ func oneOf(values ...string) func(string) error {
 // Client is one n11 store: stock and price tasks, information tasks, their results,
 // read-back and orders, through one HTTP client and one pacer.
 type Client struct {
-	store      string
 	integrator string
 	features   connectors.Features
 	http       *httpx.Client
@@ -192,7 +191,7 @@ func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	}
 	clock := httpx.ClockOf(deps)
 	key, secret := s.Credentials.Get(optAppKey), s.Credentials.Get(optAppSecret)
-	c := &Client{store: s.Name, integrator: integ, features: features.WithLimits(s.Limits), log: deps.Log, clock: clock,
+	c := &Client{integrator: integ, features: features.WithLimits(s.Limits), log: deps.Log, clock: clock,
 		dateShift: gmt3, liveSplit: strings.EqualFold(s.Settings[setSplit], SplitChildren),
 		rescan: strings.EqualFold(s.Settings[setOrderSync], SyncRescan)}
 	if strings.EqualFold(s.Settings[setOrderDates], DatesUTC) {

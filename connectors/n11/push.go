@@ -37,15 +37,30 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 		return nil, &connectors.Error{Kind: connectors.Permanent,
 			Message: fmt.Sprintf("a push of %d items is more than n11's task maximum of %d; claim at most Features().MaxBatch", len(items), c.features.MaxBatch)}
 	}
+	out, wire, sent, err := prepare(items, wireItem)
+	if err != nil || len(wire) == 0 {
+		return out, err
+	}
+	body := api.TaskRequest[api.PriceStockItem]{Payload: api.TaskPayload[api.PriceStockItem]{Integrator: c.integrator, SKUs: wire}}
+	if err := c.submit(ctx, pathPriceStock, "stock and price", body, sent, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepare books the items that need no request (refused by a rule: Rejected; nothing
+// changed: Confirmed) and builds the task items of the others, with their SKUs. A SKU
+// given twice is a Permanent error: outcomes are keyed by SKU.
+func prepare[T any](items []connectors.Item, build func(connectors.Item) (*T, string)) (connectors.Outcomes, []T, []string, error) {
 	out := make(connectors.Outcomes, len(items))
-	var wire []api.PriceStockItem
+	var wire []T
 	var sent []string
 	for _, it := range items {
 		if _, dup := out[it.SKU]; dup {
-			return nil, &connectors.Error{Kind: connectors.Permanent,
-				Message: fmt.Sprintf("SKU %q appears twice in one push; outcomes are keyed by SKU", it.SKU)}
+			return nil, nil, nil, &connectors.Error{Kind: connectors.Permanent,
+				Message: fmt.Sprintf("SKU %q appears twice in one request; outcomes are keyed by SKU", it.SKU)}
 		}
-		w, reason := wireItem(it)
+		w, reason := build(it)
 		switch {
 		case reason != "":
 			out[it.SKU] = connectors.Outcome{Status: connectors.Rejected, Reason: reason}
@@ -57,14 +72,7 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 			out[it.SKU] = connectors.Outcome{Status: connectors.Pending}
 		}
 	}
-	if len(wire) == 0 {
-		return out, nil
-	}
-	body := api.TaskRequest[api.PriceStockItem]{Payload: api.TaskPayload[api.PriceStockItem]{Integrator: c.integrator, SKUs: wire}}
-	if err := c.submit(ctx, pathPriceStock, "stock and price", body, sent, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, wire, sent, nil
 }
 
 // wireItem builds the task item of it: only the fields that differ from what n11 last
