@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"syncagent/connectors/sim/simkit"
 )
 
 func TestAuthPerPathFamily(t *testing.T) {
@@ -89,5 +91,17 @@ func TestOverLimitEmptyPage(t *testing.T) {
 	}
 	if s.Throttled() != 3 || s.Stats().Total.RateLimited != 1 {
 		t.Fatalf("throttled %d, 429s %d", s.Throttled(), s.Stats().Total.RateLimited)
+	}
+}
+
+// TestKitErrorsInEachFamilysShape: injected failures answer in the path family's shape.
+func TestKitErrorsInEachFamilysShape(t *testing.T) {
+	s, _, cl := newSim(t, Options{})
+	s.SetFaults(simkit.Faults{ErrorRate: 1, ErrorStatus: 503})
+	if a := cl.do("GET", pathPackages, nil).want(t, 503); a.body["status"] != "failure" || a.body["errorCode"] == nil {
+		t.Fatalf("/rest: %s", a.raw)
+	}
+	if a := cl.do("GET", pathQuery, nil).want(t, 503); a.body["@type"] == nil {
+		t.Fatalf("/ms: %s", a.raw)
 	}
 }

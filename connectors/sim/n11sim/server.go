@@ -9,6 +9,7 @@
 package n11sim
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,8 +134,14 @@ func Start(opt Options) (*Server, error) {
 	s.st.init(opt.Clock.Now())
 	sim, err := simkit.Start(simkit.Config{
 		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: time.Minute, Routes: s.routes(),
-		Gate:      s.gate,
-		ErrorBody: func(status int, msg string) any { return springError(springName(status), msg, "") },
+		Gate: s.gate,
+		// The kit's own errors (storm 429, injected 5xx, …) in each path family's shape.
+		ErrorBodyFor: func(c *simkit.Call, status int, msg string) any {
+			if family(c.R.URL.Path) == "rest" {
+				return restError(status, "SELLER_API."+strings.TrimSuffix(springName(status), "Exception"), msg)
+			}
+			return springError(springName(status), msg, "")
+		},
 	})
 	if err != nil {
 		return nil, err
