@@ -7,6 +7,7 @@ import (
 	_ "syncagent/connectors/giyimmoda" // Giyim Moda seller API
 	_ "syncagent/connectors/ideasoft"  // IdeaSoft Admin API (the merchant's own shop)
 	_ "syncagent/connectors/ikas"      // ikas Admin API (GraphQL v2)
+	_ "syncagent/connectors/n11"       // n11 REST API (product tasks, shipment packages)
 	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
 	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
 )
