@@ -13,6 +13,7 @@ import (
 	"syncagent/agent/push"
 	"syncagent/config"
 	"syncagent/config/localtime"
+	"syncagent/connectors"
 	"syncagent/queue"
 )
 
@@ -32,6 +33,9 @@ type requestServer struct {
 	pollEvery time.Duration
 	started   time.Time
 
+	conns   map[string]connectors.Connector
+	figures map[string]string // the figures last written per store
+
 	wg       sync.WaitGroup
 	beatFail bool // the last heartbeat failed (its failure was logged once)
 }
@@ -39,6 +43,7 @@ type requestServer struct {
 func newRequestServer(env *Env, beatEvery, pollEvery time.Duration) *requestServer {
 	return &requestServer{
 		cfg: env.Config, q: env.Store, stores: env.Stores, changed: env.Changed,
+		conns: env.Connectors, figures: map[string]string{},
 		log:       logging.Component(env.Log, logging.CompAgent),
 		beatEvery: beatEvery, pollEvery: pollEvery, started: time.Now(),
 	}
@@ -59,6 +64,7 @@ func (r *requestServer) run(ctx context.Context) {
 			return
 		case <-beat.C:
 			r.heartbeat(ctx)
+			r.recordFigures(ctx)
 		case <-poll.C:
 			r.serveOpen(ctx)
 		}

@@ -217,6 +217,13 @@ func WriteStatus(ctx context.Context, w io.Writer, cfg *config.Config, st Status
 		fmt.Fprintf(tw, "%s\t(not in config)\t-\t%d\t%d\t%d\t%d\t%s\t%s\n", n, ss.Dirty, ss.Retrying, ss.InFlight, ss.Dead, when(ss.LastConfirmed), shorten(ss.LastError, 120))
 	}
 	tw.Flush()
+	for _, s := range cfg.Stores {
+		// What the store's connector counts of the marketplace's budgets (a plan's daily
+		// requests, the share of failed requests it blocks on), as the agent last saw it.
+		if h := health[agent.FiguresPrefix+s.Name]; h.Detail != "" && s.Active {
+			fmt.Fprintf(w, "%s: %s (%s)\n", s.Name, h.Detail, localtime.Short(h.OKAt, now, cfg.Location))
+		}
+	}
 	if dead := deadTotal(stats); dead > 0 {
 		fmt.Fprintf(w, "%d dead-lettered items wait for a new value or a retry: syncagent dead-letters\n", dead)
 	}

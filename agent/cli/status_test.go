@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"syncagent/agent"
 	"syncagent/agent/instance"
 	"syncagent/config"
 	"syncagent/queue"
@@ -69,6 +70,9 @@ func TestStatusShowsTheTruth(t *testing.T) {
 	if err := st.ReportOK(ctx, "source:stok", "watching", "stok.xlsx at 02:27, 1 applied"); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.ReportOK(ctx, agent.FiguresPrefix+"ty", "ok", "failed requests in the last 1h0m0s: 2 of 40"); err != nil {
+		t.Fatal(err)
+	}
 	clk.set(clk.now().Add(time.Minute))
 	long := "push of 1000 items to ty failed: 503: Trendyol could not handle POST https://apigw.trendyol.com/integration/inventory/sellers/42/products/price-and-inventory right now (upstream connect error or disconnect/reset before headers. reset reason: connection termination); retrying in about 1m0s (attempt 2/8)"
 	if err := st.ReportError(ctx, "store:ty", "retrying", long); err != nil {
@@ -86,6 +90,9 @@ func TestStatusShowsTheTruth(t *testing.T) {
 	}
 	if !containsRow(out, "stok", "drop folder (watch)", "watching", "2026-11-23 02:27:05 +03 (2m ago)") {
 		t.Errorf("source row while running:\n%s", out)
+	}
+	if !strings.Contains(out, "\nty: failed requests in the last 1h0m0s: 2 of 40 (02:27 +03)\n") {
+		t.Errorf("the connector's figures are not under the stores:\n%s", out)
 	}
 	if got := running.Describe(cfg.Location, now); got != "running since 2026-11-23 01:29:05 +03 (1h ago) as the service, PID 4242; last heartbeat 2s ago" {
 		t.Errorf("agent line: %q", got)
