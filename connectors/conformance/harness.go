@@ -46,6 +46,10 @@ type Sim struct {
 	ReadEndpoint  string // stats name of the list the connector pages through to read back
 	TokenEndpoint string // stats name of the token endpoint; "" when the marketplace has no tokens
 	ReadPage      int    // items per page (or per call) of ReadEndpoint as the connector reads it
+	// OneItemPerRequest: the marketplace's update takes one product per request (T-Soft's
+	// documented form), so a push of n items is n requests of PushEndpoint; MaxBatch is
+	// then how many items one Push call takes.
+	OneItemPerRequest bool
 	// AsyncDelay is how long (on the simulator's clock) a batch takes to get its results.
 	AsyncDelay time.Duration
 	// RevokeTokens invalidates every issued token at once (nil: not supported).
