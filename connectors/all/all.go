@@ -7,4 +7,5 @@ import (
 	_ "syncagent/connectors/giyimmoda" // Giyim Moda seller API
 	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
 	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
+	_ "syncagent/connectors/tsoft"     // T-Soft web shop REST1 web service
 )
