@@ -112,14 +112,14 @@ func texts(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &list) == nil {
 		var parts []string
 		for _, s := range list {
-			if s = strings.TrimSpace(s); s != "" && s != "…" {
+			if s = strings.TrimSpace(s); s != "" {
 				parts = append(parts, s)
 			}
 		}
 		return strings.Join(parts, " ")
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil && s != "…" {
+	if json.Unmarshal(raw, &s) == nil {
 		return strings.TrimSpace(s)
 	}
 	return ""

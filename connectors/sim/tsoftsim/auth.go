@@ -35,6 +35,8 @@ type gates struct {
 // permission. Every refusal but the rate limit's 429 and the unlicensed 404 is HTTP 200
 // with success:false.
 func (s *Server) gate(c *simkit.Call) *simkit.Reply {
+	// The shop's Date header tells its own clock, which expirationTime is written in.
+	c.Header.Set("Date", c.Now.UTC().Format(http.TimeFormat))
 	d := s.limit.Take("shop", c.Now)
 	if !d.Allowed {
 		if s.opt.Throttle == "message" {
