@@ -167,7 +167,7 @@ func (c *Client) callerError(k msgKind, method, text string) *connectors.Error {
 			"the shop's IP restriction refused this computer (T-Soft: %q); add this computer's public IP address to the web service's allowed IP list in the T-Soft panel", text)}
 	case msgPermission:
 		return &connectors.Error{Kind: connectors.Auth, Message: fmt.Sprintf(
-			"this user may not call %s (T-Soft: %q) — give the web-service user (credentials.user) that permission in the T-Soft panel", method, text)}
+			"this user may not call %s — give the web-service user that permission in the T-Soft panel (T-Soft: %q; the user is credentials.user)", method, text)}
 	}
 	wait := c.pacer.Observe("", httpx.RateInfo{}, true)
 	return &connectors.Error{Kind: connectors.RetryAfter, RetryAfter: wait, Message: fmt.Sprintf(

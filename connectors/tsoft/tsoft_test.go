@@ -106,7 +106,7 @@ func TestTestTellsTheFailuresApart(t *testing.T) {
 
 	sh.sim.SetMethods([]string{"product/get"})
 	wantKind(t, sh.c.Test(ctx), connectors.Auth, "this user may not call product/updateProducts",
-		"give the web-service user (credentials.user) that permission in the T-Soft panel", `"Controller is not allowed!"`)
+		`(T-Soft: "Controller is not allowed!"; the user is credentials.user)`)
 	sh.sim.SetMethods([]string{"product/updateProducts"})
 	wantKind(t, sh.c.Test(ctx), connectors.Auth, "may not call product/get")
 
