@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"syncagent/connectors"
@@ -14,12 +15,13 @@ import (
 const updateMethod = "product/updateProducts"
 
 const (
-	reasonNegative = "quantity %d is negative; the value was not sent"
-	reasonPrice    = "price %s is not above zero; the value was not sent"
-	reasonList     = "list price %s is below sale price %s; the values were not sent"
-	reasonVarPrice = "variant %s has one price in T-Soft (SellingPrice), so settings.prices: discounted cannot give it a sale and a list price; the values were not sent"
-	reasonUnknown  = "no product with code %q on the T-Soft shop (T-Soft: %q)"
-	reasonNoVar    = "; if it is a variant (alt ürün), variants are written only with settings.variants: on"
+	reasonNegative    = "quantity %d is negative; the value was not sent"
+	reasonPrice       = "price %s is not above zero; the value was not sent"
+	reasonList        = "list price %s is below sale price %s; the values were not sent"
+	reasonVarPrice    = "variant %s has one price in T-Soft (SellingPrice), so settings.prices: discounted cannot give it a sale and a list price; the values were not sent"
+	reasonUnknown     = "no product with code %q on the T-Soft shop (T-Soft: %q)"
+	reasonNoVar       = "; if it is a variant (alt ürün), variants are written only with settings.variants: on"
+	reasonNoSubMethod = "the shop has no %s method (404), which settings.variants: on assumes; variants cannot be written this way (ask T-Soft which method writes a variant's stock, or set settings.variants: off)"
 )
 
 // pending is an item with something to send.
@@ -196,6 +198,11 @@ func (c *Client) pushVariant(ctx context.Context, p pending) (connectors.Outcome
 	if err == nil {
 		return connectors.Outcome{Status: connectors.Confirmed}, nil
 	}
+	if noMethod(err) {
+		// The assumed method does not exist on this shop: the variant cannot be written,
+		// the main products can.
+		return connectors.Outcome{Status: connectors.Rejected, Reason: fmt.Sprintf(reasonNoSubMethod, subUpdateMethod)}, nil
+	}
 	var r *refusal
 	if !errors.As(err, &r) {
 		return connectors.Outcome{}, err
@@ -295,4 +302,11 @@ func shows(row api.Product, u api.ProductUpdate) bool {
 		}
 	}
 	return true
+}
+
+// noMethod reports a 404 for a method on a shop whose web service answers others: the
+// method does not exist there.
+func noMethod(err error) bool {
+	var ce *connectors.Error
+	return errors.As(err, &ce) && ce.Status == http.StatusNotFound
 }

@@ -163,7 +163,11 @@ func (c *Client) Test(ctx context.Context) error {
 			return err
 		}
 		if c.set.probe {
-			if err := c.probe(ctx, subUpdateMethod, map[string]string{"SubProductCode": probeCode}); err != nil {
+			err := c.probe(ctx, subUpdateMethod, map[string]string{"SubProductCode": probeCode})
+			if noMethod(err) {
+				return &connectors.Error{Kind: connectors.Permanent, Status: http.StatusNotFound, Message: fmt.Sprintf(reasonNoSubMethod, subUpdateMethod)}
+			}
+			if err != nil {
 				return err
 			}
 		}

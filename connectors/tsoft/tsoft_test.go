@@ -460,3 +460,19 @@ func TestOrdersNormalized(t *testing.T) {
 		t.Fatalf("a cancelled order holds nothing: %+v", o)
 	}
 }
+
+// TestVariantMethodMissing: a shop without the assumed sub-product method refuses the
+// variants (and test-store says why), while main products are written.
+func TestVariantMethodMissing(t *testing.T) {
+	sh := newShop(t, tsoftsim.Options{NoSubProductWrites: true}, "variants", "on")
+	sh.add("GOMLEK", 0, 30000)
+	sh.add("KEMER", 1, 12000)
+	if _, err := sh.sim.AddSubProduct(tsoftsim.SubProduct{Code: "GOMLEK-M", MainCode: "GOMLEK", Stock: 1, SellingPrice: 30000}); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, sh.c.Test(context.Background()), connectors.Permanent, "no subProduct/updateSubProducts method", "settings.variants: off")
+	out, err := sh.push(connectors.Item{SKU: "GOMLEK-M", Qty: qty(3)}, connectors.Item{SKU: "KEMER", Qty: qty(4)})
+	if err != nil || out["GOMLEK-M"].Status != connectors.Rejected || !strings.Contains(out["GOMLEK-M"].Reason, "404") || out["KEMER"].Status != connectors.Confirmed {
+		t.Fatalf("%+v %v", out, err)
+	}
+}
