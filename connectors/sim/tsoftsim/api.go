@@ -124,7 +124,7 @@ func (h *htmlInjector) hit(endpoint string) (bool, HTMLFaults) {
 }
 
 // wrap puts the HTML fault around a handler.
-func (h *htmlInjector) wrap(_ *Server, endpoint string, handle func(*simkit.Call) simkit.Reply) func(*simkit.Call) simkit.Reply {
+func (h *htmlInjector) wrap(endpoint string, handle func(*simkit.Call) simkit.Reply) func(*simkit.Call) simkit.Reply {
 	return func(c *simkit.Call) simkit.Reply {
 		hit, f := h.hit(endpoint)
 		if !hit {

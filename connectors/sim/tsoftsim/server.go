@@ -163,7 +163,7 @@ func (s *Server) routes() []simkit.Route {
 		r = append(r, simkit.Route{Method: "POST", Pattern: "/rest1/subProduct/updateSubProducts", Endpoint: "update-subproducts", Handle: s.handleUpdateSubProducts})
 	}
 	for i := range r {
-		r[i].Handle = s.html.wrap(s, r[i].Endpoint, r[i].Handle)
+		r[i].Handle = s.html.wrap(r[i].Endpoint, r[i].Handle)
 	}
 	return r
 }
