@@ -10,4 +10,5 @@ import (
 	_ "syncagent/connectors/n11"       // n11 REST API (product tasks, shipment packages)
 	_ "syncagent/connectors/pazarsync" // PazarSync REST API (stock only)
 	_ "syncagent/connectors/trendyol"  // Trendyol Marketplace
+	_ "syncagent/connectors/tsoft"     // T-Soft web shop REST1 web service
 )
