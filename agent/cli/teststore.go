@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -100,6 +101,10 @@ func storeIdentity(s *config.Store) string {
 
 // hint says what to look at for a failure of kind.
 func hint(s *config.Store, err error) string {
+	var ce *connectors.Error
+	if errors.As(err, &ce) && ce.Hint != "" {
+		return ce.Hint
+	}
 	kind := connectors.KindOf(err)
 	where := "base_url " + s.BaseURL
 	if s.BaseURL == "" {
@@ -110,10 +115,6 @@ func hint(s *config.Store, err error) string {
 	}
 	switch kind {
 	case connectors.Auth:
-		if err != nil && strings.Contains(err.Error(), "syncagent authorize") {
-			// A store connected by a one-time consent (IdeaSoft): the saved consent is gone.
-			return fmt.Sprintf("the store's consent: run `syncagent authorize %s`, then test again", s.Name)
-		}
 		return fmt.Sprintf("the credentials of store %s in the config (%s); keys are per environment, so check test_mode too", s.Name, credentialKeys(s))
 	case connectors.RetryAfter:
 		return "the marketplace is throttling this account right now; try again in a minute (the agent may be running and using the budget)"

@@ -51,13 +51,14 @@ func TestTestStoreTsoftVerdicts(t *testing.T) {
 			"credentials.user and credentials.password"}},
 		{"update not permitted", good, func() { shop.SetMethods([]string{"product/get"}) }, 1, []string{
 			"this user may not call product/updateProducts — give the web-service user that permission in the T-Soft panel",
-			`"Controller is not allowed!"`}},
+			`"Controller is not allowed!"`, "what to check: the web-service user's method permissions in the T-Soft panel: it needs product/updateProducts"}},
 		{"orders not permitted", withOrders, func() { shop.SetMethods([]string{"product/get", "product/updateProducts"}) }, 1, []string{
 			"this user may not call order/get"}},
 		{"IP not allowed", good, func() { shop.SetAllowedIPs([]string{"203.0.113.9"}) }, 1, []string{
 			"the shop's IP restriction refused this computer", "IP adresinizin (127.0.0.1)", "allowed IP list in the T-Soft panel"}},
 		{"no licence", good, func() { shop.SetLicence("off-message") }, 1, []string{
-			"no web service (REST1 / Gelişmiş Web Servis) licence", "ask T-Soft to add it to the package"}},
+			"no web service (REST1 / Gelişmiş Web Servis) licence", "ask T-Soft to add it to the package",
+			"what to check: the shop's T-Soft package: it needs the Gelişmiş Web Servis (REST1) licence"}},
 		{"no licence, 404", good, func() { shop.SetLicence("off-404") }, 1, []string{
 			"404", "settings.host is not the T-Soft shop's address", "REST1 (Gelişmiş Web Servis) licence"}},
 	}

@@ -254,12 +254,13 @@ func (c *Client) Test(ctx context.Context) error {
 // survived a fresh token and a 403 (a scope the app lacks) in words that say what to do.
 func (c *Client) shouldRetry(ctx context.Context, resp *httpx.Response, err error) (bool, error) {
 	if err == nil && resp.Status == http.StatusUnauthorized {
-		return false, &connectors.Error{Kind: connectors.Auth,
+		return false, &connectors.Error{Kind: connectors.Auth, Hint: c.consentHint(),
 			Message: fmt.Sprintf("IdeaSoft refused a fresh access token of store %s%s; the API app's access may have been removed in the panel: run `syncagent authorize %s` again",
 				c.name, quoted(errorText(resp.Body)), c.name)}
 	}
 	if err == nil && resp.Status == http.StatusForbidden {
 		return false, &connectors.Error{Kind: connectors.Auth,
+			Hint: fmt.Sprintf("the API app's permissions in the IdeaSoft panel (Entegrasyonlar › API): read and write products and orders; then run `syncagent authorize %s`", c.name),
 			Message: fmt.Sprintf("IdeaSoft says the API app of store %s lacks a permission%s; in the IdeaSoft panel (Entegrasyonlar › API) give the app read and write access to products and orders, then run `syncagent authorize %s` again",
 				c.name, quoted(errorText(resp.Body)), c.name)}
 	}

@@ -131,18 +131,23 @@ func (c *Client) alive(f *tokenFile, now time.Time) bool {
 // usable checks that a token file exists and belongs to this store's shop and app.
 func (c *Client) usable(f *tokenFile) error {
 	if f == nil {
-		return &connectors.Error{Kind: connectors.Auth,
+		return &connectors.Error{Kind: connectors.Auth, Hint: c.consentHint(),
 			Message: fmt.Sprintf("store %s is not connected to its IdeaSoft shop yet: run `syncagent authorize %s` once (a consent in the IdeaSoft panel, in a browser)", c.name, c.name)}
 	}
 	if f.Shop != c.shop || f.Client != c.tokens.client {
-		return &connectors.Error{Kind: connectors.Auth,
+		return &connectors.Error{Kind: connectors.Auth, Hint: c.consentHint(),
 			Message: fmt.Sprintf("the saved IdeaSoft consent of store %s was given to another shop or API app than credentials.shop and credentials.client_id now name: run `syncagent authorize %s` again", c.name, c.name)}
 	}
 	return nil
 }
 
+// consentHint is test-store's advice for a consent that is missing or gone.
+func (c *Client) consentHint() string {
+	return fmt.Sprintf("the store's consent: run `syncagent authorize %s`, then test again", c.name)
+}
+
 func (c *Client) consentAgain(err error) error {
-	return &connectors.Error{Kind: connectors.Auth, Err: err,
+	return &connectors.Error{Kind: connectors.Auth, Err: err, Hint: c.consentHint(),
 		Message: fmt.Sprintf("IdeaSoft no longer accepts the saved refresh token of store %s (unused for about two months, the API app's access removed in the panel, or the agent stopped in the middle of a token refresh): run `syncagent authorize %s` again", c.name, c.name)}
 }
 

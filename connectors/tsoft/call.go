@@ -160,13 +160,13 @@ func (c *Client) envelope(resp *httpx.Response, cl call) (*api.Envelope, error) 
 func (c *Client) callerError(k msgKind, method, text string) *connectors.Error {
 	switch k {
 	case msgLicence:
-		return &connectors.Error{Kind: connectors.Auth, Message: fmt.Sprintf(
+		return &connectors.Error{Kind: connectors.Auth, Hint: "the shop's T-Soft package: it needs the Gelişmiş Web Servis (REST1) licence", Message: fmt.Sprintf(
 			"the shop's T-Soft package has no web service (REST1 / Gelişmiş Web Servis) licence (T-Soft: %q); ask T-Soft to add it to the package", text)}
 	case msgIP:
-		return &connectors.Error{Kind: connectors.Auth, Message: fmt.Sprintf(
+		return &connectors.Error{Kind: connectors.Auth, Hint: "the web service's allowed IP list in the T-Soft panel: add this computer's public IP address", Message: fmt.Sprintf(
 			"the shop's IP restriction refused this computer (T-Soft: %q); add this computer's public IP address to the web service's allowed IP list in the T-Soft panel", text)}
 	case msgPermission:
-		return &connectors.Error{Kind: connectors.Auth, Message: fmt.Sprintf(
+		return &connectors.Error{Kind: connectors.Auth, Hint: "the web-service user's method permissions in the T-Soft panel: it needs " + method, Message: fmt.Sprintf(
 			"this user may not call %s — give the web-service user that permission in the T-Soft panel (T-Soft: %q; the user is credentials.user)", method, text)}
 	}
 	wait := c.pacer.Observe("", httpx.RateInfo{}, true)
