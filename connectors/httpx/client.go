@@ -242,9 +242,13 @@ func (c *Client) exchange(ctx context.Context, req *Request) (resp *Response, wr
 		var qe *QuotaError
 		if errors.As(err, &qe) {
 			per, last := windowWords(qe.Rate.Per)
+			kept := ""
+			if qe.Reserved > 0 {
+				kept = fmt.Sprintf(", the last %d kept for fetching orders", qe.Reserved)
+			}
 			return nil, false, "", &connectors.Error{Kind: connectors.RetryAfter, RetryAfter: qe.Wait, Err: qe,
-				Message: fmt.Sprintf("%s's budget of %d requests %s is spent (%d sent in the last %s); nothing was sent; the next request may go at %s (in %s)",
-					c.name, qe.Rate.Requests, per, qe.Used, last, qe.Until.UTC().Format("2006-01-02 15:04 UTC"), qe.Wait.Round(time.Second))}
+				Message: fmt.Sprintf("%s's budget of %d requests %s is spent (%d sent in the last %s%s); nothing was sent; the next request may go at %s (in %s)",
+					c.name, qe.Rate.Requests, per, qe.Used, last, kept, qe.Until.UTC().Format("2006-01-02 15:04 UTC"), qe.Wait.Round(time.Second))}
 		}
 		if err != nil {
 			return nil, false, "", err

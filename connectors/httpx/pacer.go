@@ -37,6 +37,7 @@ type Pacer struct {
 	rates   map[string]connectors.Rate
 	buckets map[string]*bucket
 	quota   *bucket // nil: no long window
+	reserve int     // the last requests of the long window, kept for UseQuotaReserve
 }
 
 // QuotaMaxWait is the longest a request waits for room in the long window before Wait
@@ -47,10 +48,11 @@ const QuotaMaxWait = time.Minute
 // QuotaError is Wait's refusal when the long window (SetQuota) has no room within
 // QuotaMaxWait: nothing was sent.
 type QuotaError struct {
-	Rate  connectors.Rate // the budget
-	Used  int             // requests counted in the last Rate.Per
-	Until time.Time       // when the next request may go
-	Wait  time.Duration   // Until less now
+	Reserved int             // of Rate.Requests, the last ones kept for UseQuotaReserve
+	Rate     connectors.Rate // the budget
+	Used     int             // requests counted in the last Rate.Per
+	Until    time.Time       // when the next request may go
+	Wait     time.Duration   // Until less now
 }
 
 func (e *QuotaError) Error() string {
@@ -68,6 +70,29 @@ func (p *Pacer) SetQuota(r connectors.Rate) {
 		return
 	}
 	p.quota = &bucket{rate: r, margin: Margin(r.Per)}
+}
+
+// SetQuotaReserve keeps the last n requests of the long window for requests whose
+// context carries UseQuotaReserve: the others see a budget n smaller. A connector keeps
+// its order fetches alive this way when pushes could spend a plan's whole day (an order
+// not fetched is stock every other store still sells).
+func (p *Pacer) SetQuotaReserve(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reserve = max(n, 0)
+}
+
+type reserveKey struct{}
+
+// UseQuotaReserve marks the requests made with ctx as ones that may spend the long
+// window's reserve (SetQuotaReserve).
+func UseQuotaReserve(ctx context.Context) context.Context {
+	return context.WithValue(ctx, reserveKey{}, true)
+}
+
+func usesReserve(ctx context.Context) bool {
+	v, _ := ctx.Value(reserveKey{}).(bool)
+	return v
 }
 
 // QuotaUsage is the long window as the pacer counts it: the budget, the requests sent in
@@ -152,8 +177,13 @@ func (p *Pacer) bucket(name string) *bucket {
 // back is still waiting for its reply, it returns that send's done channel instead: the
 // caller waits for it and asks again. It changes nothing; commit takes the send.
 func (b *bucket) earliest(now time.Time) (time.Time, <-chan struct{}) {
+	return b.earliestWithin(now, b.rate.Requests)
+}
+
+// earliestWithin is earliest with at most lim requests in any window.
+func (b *bucket) earliestWithin(now time.Time, lim int) (time.Time, <-chan struct{}) {
 	t := now
-	lim, n := b.rate.Requests, len(b.slots)
+	n := len(b.slots)
 	if lim > 0 && n >= lim {
 		old := b.slots[n-lim]
 		select {
@@ -220,10 +250,17 @@ func (p *Pacer) Wait(ctx context.Context, name string) (done func(), err error) 
 		now := p.clock.Now()
 		t, busy := b.earliest(now)
 		if busy == nil && p.quota != nil {
+			lim := p.quota.rate.Requests
+			if !usesReserve(ctx) {
+				lim = max(lim-p.reserve, 1)
+			}
 			var qt time.Time
-			qt, busy = p.quota.earliest(now)
+			qt, busy = p.quota.earliestWithin(now, lim)
 			if busy == nil && qt.Sub(now) > QuotaMaxWait {
 				e := &QuotaError{Rate: p.quota.rate, Used: p.quota.usedSince(now.Add(-p.quota.rate.Per)), Until: qt, Wait: qt.Sub(now)}
+				if lim < p.quota.rate.Requests {
+					e.Reserved = p.quota.rate.Requests - lim
+				}
 				p.mu.Unlock()
 				return nil, e
 			}

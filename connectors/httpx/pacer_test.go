@@ -362,3 +362,43 @@ func TestPacerQuotaNeverExceeded(t *testing.T) {
 		t.Fatalf("%d sends, %d refusals: the test did not reach the budget", len(sends), refused)
 	}
 }
+
+// TestPacerQuotaReserveKeepsTheLastRequestsForOrders: with a reserve, requests without
+// UseQuotaReserve are refused once only the reserve is left, and the reserved ones still
+// go, so order fetches outlive pushes that would spend the whole day.
+func TestPacerQuotaReserveKeepsTheLastRequestsForOrders(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.SetQuota(connectors.Rate{Requests: 5, Per: 24 * time.Hour})
+	p.SetQuotaReserve(2)
+	send := func(ctx context.Context) error {
+		done, err := p.Wait(ctx, "")
+		if err != nil {
+			return err
+		}
+		fc.Advance(time.Second)
+		done()
+		return nil
+	}
+	for i := 0; i < 3; i++ {
+		if err := send(context.Background()); err != nil {
+			t.Fatalf("push %d: %v", i, err)
+		}
+	}
+	var qe *QuotaError
+	if err := send(context.Background()); !errors.As(err, &qe) {
+		t.Fatalf("a push spent the reserve: %v", err)
+	}
+	orders := UseQuotaReserve(context.Background())
+	for i := 0; i < 2; i++ {
+		if err := send(orders); err != nil {
+			t.Fatalf("order fetch %d within the reserve: %v", i, err)
+		}
+	}
+	if err := send(orders); !errors.As(err, &qe) {
+		t.Fatalf("the reserve went beyond the budget: %v", err)
+	}
+	if _, used, _, _ := p.QuotaUsage(); used != 5 {
+		t.Fatalf("used %d, want the whole budget of 5", used)
+	}
+}

@@ -62,6 +62,7 @@ type scanCursor struct {
 
 // FetchOrders implements connectors.OrderFetcher.
 func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	ctx = httpx.UseQuotaReserve(ctx)
 	var cur scanCursor
 	if q.Cursor != "" && json.Unmarshal([]byte(q.Cursor), &cur) != nil {
 		cur = scanCursor{}

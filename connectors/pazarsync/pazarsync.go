@@ -111,6 +111,9 @@ func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	c := &Client{store: s.Name, features: f.WithLimits(s.Limits), log: deps.Log, clock: clock, idToSK: map[string]string{}, plan: pl}
 	c.pacer = httpx.StorePacer(s, clock, pl.minute, nil)
 	c.pacer.SetQuota(pl.day)
+	// Pushes may not spend the day's last 5 %: an order not fetched is stock every other
+	// store still sells, so order fetches keep a reserve (UseQuotaReserve in FetchOrders).
+	c.pacer.SetQuotaReserve(pl.day.Requests / 20)
 	c.http = httpx.New(httpx.Config{
 		Name:        "PazarSync",
 		BaseURL:     base,

@@ -69,24 +69,35 @@ func TestDailyBudgetIsNeverExceeded(t *testing.T) {
 	s, clock, c := simClient(t, pazarsyncsim.Options{PerDay: 40}, func(st *connectors.Store) {
 		st.Settings = map[string]string{"daily_requests": "40"}
 	})
-	for i := 0; i < 39; i++ { // the token is request 1
+	for i := 0; i < 37; i++ { // the token is request 1; the last 2 (5 %) are kept for orders
 		if err := c.Test(context.Background()); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
-	q, _ := c.Quota()
-	if q.Used != 40 || q.Remaining != 0 || q.Limit != 40 || !q.NextAt.After(clock.Now().Add(23*time.Hour)) ||
-		q.What != "PazarSync Temel plan: 40 requests a day" {
-		t.Fatalf("quota %+v", q)
-	}
 	before := s.Stats().Total.Requests
 	err := c.Test(context.Background())
 	if connectors.KindOf(err) != connectors.RetryAfter || connectors.RetryAfterOf(err) < 23*time.Hour ||
-		!strings.Contains(err.Error(), "PazarSync's budget of 40 requests a day is spent (40 sent in the last day); nothing was sent") {
+		!strings.Contains(err.Error(), "PazarSync's budget of 40 requests a day is spent (38 sent in the last day, the last 2 kept for fetching orders); nothing was sent") {
 		t.Fatalf("got %v", err)
 	}
-	if s.Stats().Total.Requests != before || s.Stats().Total.RateLimited != 0 {
-		t.Fatalf("the simulator saw %d more requests, %d refused", s.Stats().Total.Requests-before, s.Stats().Total.RateLimited)
+	if s.Stats().Total.Requests != before {
+		t.Fatal("a push spent the orders' reserve")
+	}
+	// The order fetch still goes, at once: the reserve is its.
+	t0 := clock.Now()
+	if _, err := c.FetchOrders(context.Background(), connectors.OrderQuery{Since: clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatalf("an order fetch with only the reserve left: %v", err)
+	}
+	if waited := clock.Now().Sub(t0); waited > time.Minute {
+		t.Fatalf("the order fetch waited %s for the budget the pushes spent", waited)
+	}
+	q, _ := c.Quota()
+	if q.Used != 39 || q.Remaining != 1 || q.Limit != 40 ||
+		q.What != "PazarSync Temel plan: 40 requests a day" {
+		t.Fatalf("quota %+v", q)
+	}
+	if s.Stats().Total.Requests != before+1 || s.Stats().Total.RateLimited != 0 {
+		t.Fatalf("the simulator saw %d more requests (the order fetch's one), %d refused", s.Stats().Total.Requests-before, s.Stats().Total.RateLimited)
 	}
 	clock.Advance(connectors.RetryAfterOf(err))
 	if err := c.Test(context.Background()); err != nil {
