@@ -76,6 +76,10 @@ type StoreLoop interface {
 	Component
 	// Trigger asks for a push now, as the schedule does.
 	Trigger()
+	// PushNow and Resync run a push, or a read-back and a push, on the loop and report
+	// what they did (the command line's push-now and resync).
+	PushNow(ctx context.Context) (push.Report, error)
+	Resync(ctx context.Context) (push.Report, error)
 }
 
 // BuildStores builds the push loops of the active stores, installs their rules in the
@@ -114,13 +118,14 @@ func BuildStores(env *Env) ([]StoreLoop, error) {
 			Marketplace: s.Marketplace,
 			RulesHash:   RulesFingerprint(s.Rules, caps),
 			Batch:       batchSize(caps),
-			Ahead:       caps.PushRate.Requests,
+			Ahead:       aheadBatches(caps),
 			Debounce:    s.Schedule.Debounce.D(),
 			MaxDelay:    s.Schedule.MaxDelay.D(),
 			DupWindow:   caps.DuplicateWindow,
 			RetryBase:   cfg.Queue.RetryBase.D(),
 			RetryMax:    cfg.Queue.RetryMax.D(),
 			MaxAttempts: cfg.Queue.MaxAttempts,
+			Location:    cfg.Location,
 		}
 		loops = append(loops, active{s, push.New(s.Name, pusher, env.Store, set, env.Log)})
 	}
@@ -148,6 +153,9 @@ func BuildStores(env *Env) ([]StoreLoop, error) {
 	out := make([]StoreLoop, len(loops))
 	for i, a := range loops {
 		out[i] = a.loop
+		if env.Stores != nil {
+			env.Stores[a.store.Name] = a.loop
+		}
 	}
 	return out, nil
 }
@@ -159,6 +167,17 @@ func batchSize(f connectors.Features) int {
 		return f.MaxBatch
 	}
 	return 100
+}
+
+// aheadBatches is one rate window's worth of batches, what the push loop claims in
+// advance: the window's requests, or, where every item is a request of its own
+// (Features.PerItem), the batches those requests make, so claimed items never wait
+// longer than a window for their turn.
+func aheadBatches(f connectors.Features) int {
+	if f.PerItem && f.MaxBatch > 1 {
+		return max(f.PushRate.Requests/f.MaxBatch, 1)
+	}
+	return f.PushRate.Requests
 }
 
 // markRemovedStores records the passive fingerprint for stores that still have outbox

@@ -58,6 +58,8 @@ type Store struct {
 	Rules       Rules             `yaml:"rules"`
 	Orders      StoreOrders       `yaml:"orders"`
 	Limits      Limits            `yaml:"limits"`
+
+	dataDir string // the config's data_dir, for the connector (set when the file is loaded)
 }
 
 // Credentials are a store's credential values by key. Which keys a store takes, which
@@ -201,6 +203,7 @@ func (s *Store) Connector() connectors.Store {
 		Credentials: cred, Settings: maps.Clone(s.Settings), Scope: s.Rules.Scope, Orders: s.Orders.Fetch,
 		Limits: connectors.Limits{Requests: s.Limits.Requests, Per: s.Limits.Per.D(),
 			BatchSize: s.Limits.BatchSize, Timeout: s.Limits.Timeout.D()},
+		DataDir: s.dataDir,
 	}
 }
 

@@ -149,7 +149,7 @@ func TestErrorsNameFileLineColumnAndSuggest(t *testing.T) {
 		{"list expected", "stores:\n  name: a\n", `config.yaml:2:3: stores: expected a list`},
 		{"missing required", "stores:\n  - name: a\n", `config.yaml:2:5: stores[0]: required key "marketplace" is missing`},
 		{"bad duration", "queue:\n  lease: soon\n", `config.yaml:2:10: queue.lease: expected a duration`},
-		{"bad enum", "stores:\n  - name: a\n    marketplace: trendyl\n", `config.yaml:3:18: stores[0].marketplace: "trendyl" has no connector in this version (known: giyimmoda, hepsiburada, pazarsync, testmarket, trendyol); did you mean "trendyol"?`},
+		{"bad enum", "stores:\n  - name: a\n    marketplace: trendyl\n", `config.yaml:3:18: stores[0].marketplace: "trendyl" has no connector in this version (known: ` + strings.Join(connectors.Names(), ", ") + `); did you mean "trendyol"?`},
 		{"bad cron", "stores:\n  - name: a\n    marketplace: testmarket\n    schedule:\n      push: every minute\n", `config.yaml:5:13: stores[0].schedule.push: "every minute" is not a valid schedule`},
 		{"missing env", "stores:\n  - name: a\n    marketplace: testmarket\n    credentials:\n      api_key: ${NOPE_NOT_SET}\n", `config.yaml:5:16: environment variable NOPE_NOT_SET is not set`},
 		{"duplicate store", "stores:\n  - name: a\n    marketplace: testmarket\n  - name: a\n    marketplace: testmarket\n", `config.yaml:4:11: stores[1].name: store name "a" is already used by stores[0].name`},

@@ -67,6 +67,7 @@ func (c *Config) finish() {
 		c.Log.Dir = Path(filepath.Join(string(c.DataDir), "logs"))
 	}
 	for i := range c.Stores {
+		c.Stores[i].dataDir = string(c.DataDir)
 		if o := &c.Stores[i].Orders; o.Release == ReleaseAuto {
 			o.Release = ReleaseShipped
 			if o.Transfer {

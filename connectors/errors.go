@@ -34,7 +34,11 @@ type Error struct {
 	Status     int           // HTTP status, 0 when none
 	RetryAfter time.Duration // Kind RetryAfter
 	Message    string        // what happened, in words an operator can act on
-	Err        error
+	// Hint is what to check, when the connector knows it better than the Kind tells
+	// (a licence, a permission in the marketplace's panel, a consent to give again);
+	// test-store shows it instead of its generic advice for the Kind.
+	Hint string
+	Err  error
 }
 
 func (e *Error) Error() string {

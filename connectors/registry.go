@@ -71,6 +71,10 @@ type Features struct {
 	// DuplicateWindow: the marketplace refuses a byte-identical request repeated within
 	// this window (Trendyol: 15 min), so a retry must differ or wait for reconciliation.
 	DuplicateWindow time.Duration
+	// PerItem: the marketplace has no bulk endpoint, so a push of n items is n requests
+	// (IdeaSoft: a PUT per product), each counted by PushRate; MaxBatch is then the items
+	// one Push takes, not one request's.
+	PerItem bool
 	// InfoFields are the Info fields a seller may change on an existing listing, and
 	// MaxInfoBatch the items per information update (Updates has ScopeInfo).
 	InfoFields   InfoFields
@@ -109,7 +113,11 @@ func (f Features) Describe() string {
 	if f.Async {
 		confirm = "confirmed asynchronously"
 	}
-	return fmt.Sprintf("items by %s, %d a request, %d requests / %s, %s, updates %s", f.Key, f.MaxBatch, f.PushRate.Requests, f.PushRate.Per, confirm, f.Updates)
+	per := fmt.Sprintf("%d a request", f.MaxBatch)
+	if f.PerItem {
+		per = fmt.Sprintf("one request per item, %d a push", f.MaxBatch)
+	}
+	return fmt.Sprintf("items by %s, %s, %d requests / %s, %s, updates %s", f.Key, per, f.PushRate.Requests, f.PushRate.Per, confirm, f.Updates)
 }
 
 // Rate is a request budget: Requests per Per.

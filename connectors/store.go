@@ -20,6 +20,10 @@ type Store struct {
 	Scope       Scope             // what the agent keeps up to date on this store
 	Orders      bool              // the agent fetches this store's orders
 	Limits      Limits
+	// DataDir is the agent's data folder (data_dir): where a connector keeps what must
+	// survive a restart and is no credential of the config (IdeaSoft: its rotating
+	// refresh token). "" when the store was built without one (a test, a tool).
+	DataDir string
 }
 
 // Limits are a store's overrides of the marketplace's documented limits: lower for an

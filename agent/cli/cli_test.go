@@ -210,16 +210,21 @@ func TestParseAcceptsFlagsAfterArguments(t *testing.T) {
 
 func TestSinceParsing(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.Local)
-	if got, _ := parseSince("90m", now); !got.Equal(now.Add(-90 * time.Minute)) {
+	if got, _ := parseSince("90m", now, nil); !got.Equal(now.Add(-90 * time.Minute)) {
 		t.Error(got)
 	}
-	if got, _ := parseSince("2d", now); !got.Equal(now.Add(-48 * time.Hour)) {
+	if got, _ := parseSince("2d", now, nil); !got.Equal(now.Add(-48 * time.Hour)) {
 		t.Error(got)
 	}
-	if got, _ := parseSince("2026-11-23T10:00", now); got.Hour() != 10 {
+	if got, _ := parseSince("2026-11-23T10:00", now, nil); got.Hour() != 10 {
 		t.Error(got)
 	}
-	if _, err := parseSince("yesterday", now); err == nil {
+	// An absolute time means the zone the lines are shown in: the config's.
+	ist, _ := time.LoadLocation("Europe/Istanbul")
+	if got, _ := parseSince("2026-11-23T10:00", now, ist); !got.Equal(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)) {
+		t.Errorf("10:00 in Istanbul: %v", got)
+	}
+	if _, err := parseSince("yesterday", now, nil); err == nil {
 		t.Error("accepted nonsense")
 	}
 }
@@ -306,6 +311,10 @@ func TestAConfigErrorIsExit78ForEveryCommand(t *testing.T) {
 		{"check-source", "erp", "--config", file},
 		{"orders", "--config", file},
 		{"logs", "--config", file},
+		{"dead-letters", "--config", file},
+		{"retry", "ps", "--all", "--config", file},
+		{"push-now", "ps", "--config", file},
+		{"resync", "ps", "--config", file},
 	} {
 		code, _, errOut := runCLI(t, context.Background(), args...)
 		if code != 78 || !strings.Contains(errOut, want) {

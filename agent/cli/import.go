@@ -104,7 +104,30 @@ func runImport(ctx context.Context, env *Env, args []string) int {
 	if res.Outcome == dropfolder.Failed {
 		return exitError
 	}
+	if !*dry && res.Applied > 0 {
+		fmt.Fprintln(env.Stdout, tellAgentChanged(ctx, cfg, st))
+	}
 	return exitOK
+}
+
+// tellAgentChanged lets a running agent know that an import by hand changed the ERP
+// view, as its own drop folder would have, and says what happens next.
+//
+// An import by hand may run beside the agent: it writes through its own single writer
+// connection in one immediate transaction per file, and SQLite's lock with busy_timeout
+// (10 s) makes the agent's writes wait for it and it for them, so neither sees half of
+// the other. The agent claims the new outbox rows like any others; the request only
+// makes stores with an on-change push (schedule.debounce) push soon instead of at
+// their next scheduled push.
+func tellAgentChanged(ctx context.Context, cfg *config.Config, st *queue.Store) string {
+	a := readAgent(ctx, cfg, st, time.Now())
+	if !a.Running {
+		return "no agent is running: the changes are pushed to the stores when it starts"
+	}
+	if _, err := st.AddRequest(ctx, queue.RequestChanged, ""); err != nil {
+		return fmt.Sprintf("the changes are saved; telling the running agent failed (%v), so they go at each store's next scheduled push", err)
+	}
+	return "the running agent (" + a.Info.Describe(cfg.Location) + ") pushes the changes: stores with an on-change push (schedule.debounce) within their debounce, the others at their next scheduled push"
 }
 
 // pickFolder returns the drop folder named source, or the only one.

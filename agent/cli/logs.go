@@ -29,17 +29,20 @@ func runLogs(ctx context.Context, env *Env, args []string) int {
 	if _, code := parse(fs, args); code >= 0 {
 		return code
 	}
+	// Times are shown in the config's time zone; a log folder read without the config
+	// shows them with the offset the agent wrote them with, named either way.
+	var loc *time.Location
 	if *dir == "" {
 		cfg, err := config.Load(*path)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%v\n(use --dir FOLDER to read a log folder without a config)\n", err)
 			return exitConfig
 		}
-		*dir = string(cfg.Log.Dir)
+		*dir, loc = string(cfg.Log.Dir), cfg.Location
 	}
-	q := logging.Query{MinLevel: *level, Store: *store, Component: *comp, JSON: *asJSON, Follow: *follow, Color: env.Interactive && !*asJSON}
+	q := logging.Query{MinLevel: *level, Store: *store, Component: *comp, JSON: *asJSON, Follow: *follow, Color: env.Interactive && !*asJSON, Location: loc}
 	if *since != "" {
-		t, err := parseSince(*since, time.Now())
+		t, err := parseSince(*since, time.Now(), loc)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "syncagent logs: --since: %v\n", err)
 			return exitUsage
@@ -57,13 +60,17 @@ func runLogs(ctx context.Context, env *Env, args []string) int {
 	return exitOK
 }
 
-// parseSince reads "1h", "2d" (ago) or an absolute local time.
-func parseSince(s string, now time.Time) (time.Time, error) {
+// parseSince reads "1h", "2d" (ago) or an absolute time in loc (nil: the machine's
+// zone), the zone the lines are shown in.
+func parseSince(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if d, err := config.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
+	if loc == nil {
+		loc = time.Local
+	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}

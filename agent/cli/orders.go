@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"syncagent/config"
+	"syncagent/config/localtime"
 	"syncagent/queue"
 )
 
@@ -79,6 +80,7 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		fmt.Fprintln(w, "no orders match")
 		return
 	}
+	now := time.Now()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORDERED\tSTORE\tORDER\tSTATUS\tTOTAL\tLINES\tTRANSFER\tATTEMPTS\tRESERVED\tLAST ERROR")
 	for _, o := range list {
@@ -89,7 +91,7 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		transfer := o.TransferState
 		switch {
 		case o.TransferState == queue.TransferFailed && !o.NextAt.IsZero():
-			transfer += ", next try " + o.NextAt.In(cfg.Location).Format("15:04:05")
+			transfer += ", next try " + localtime.Short(o.NextAt, now, cfg.Location)
 		case o.TransferState == queue.TransferDone && o.CancelState != "":
 			transfer += ", cancellation " + o.CancelState
 		}
@@ -102,9 +104,9 @@ func WriteOrders(w io.Writer, cfg *config.Config, list []queue.OrderInfo) {
 		}
 		errText := "-"
 		if o.LastError != "" && (o.TransferState != queue.TransferDone || o.CancelState == "failed") {
-			errText = oneLine(o.LastError, 100)
+			errText = shorten(o.LastError, 120)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %s\t%d/%d\t%s\t%d\t%s\t%s\n", o.OrderedAt.In(cfg.Location).Format("2006-01-02 15:04"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s %s\t%d/%d\t%s\t%d\t%s\t%s\n", localtime.Format(o.OrderedAt, cfg.Location),
 			o.Store, o.Number, status, o.Total, o.Currency, o.Lines, o.Units, transfer, o.Attempts, reserved, errText)
 	}
 	tw.Flush()
@@ -175,7 +177,7 @@ func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st 
 		}
 		lastErr := o.LastError
 		if h.Error != "" && h.ErrorAt.After(h.OKAt) {
-			lastErr = "fetch: " + h.Error + " at " + when(h.ErrorAt)
+			lastErr = "(" + localtime.Short(h.ErrorAt, now, cfg.Location) + ") fetch: " + h.Error
 		}
 		held := fmt.Sprintf("%d in %d orders", o.HeldUnits, o.HeldOrders)
 		if o.AwaitingReading > 0 {
@@ -186,7 +188,7 @@ func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st 
 			oldest = ago(now.Sub(o.OldestHeld))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, fetch, o.Orders, o.Waiting, o.Pending, o.Failed,
-			o.Cancellations, held, oldest, oneLine(lastErr, 70))
+			o.Cancellations, held, oldest, shorten(lastErr, 120))
 	}
 	tw.Flush()
 	names := make([]string, 0, len(cfg.Sinks.Files)+len(cfg.Sinks.SQL))
@@ -210,7 +212,7 @@ func WriteOrdersStatus(ctx context.Context, w io.Writer, cfg *config.Config, st 
 			state = "no writes yet"
 		}
 		if h.Error != "" {
-			errText = oneLine(h.Error, 80) + " at " + when(h.ErrorAt)
+			errText = "(" + localtime.Short(h.ErrorAt, now, cfg.Location) + ") " + shorten(h.Error, 100)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n, state, when(h.OKAt), errText)
 	}

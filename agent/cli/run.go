@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"syncagent/agent"
+	"syncagent/agent/instance"
 	"syncagent/agent/logging"
 	"syncagent/config"
 )
@@ -29,6 +30,13 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 	if code >= 0 {
 		return code
 	}
+	// The data folder first: a second agent is refused before it touches the log or
+	// the database of the one running.
+	lock, err := agent.TakeDataDir(cfg, instance.ModeForeground)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer lock.Release()
 	log, file, err := openLog(cfg, env)
 	if err != nil {
 		return fail(env, "%v", err)
@@ -47,7 +55,7 @@ func runRun(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "syncagent: second interrupt; exiting without waiting")
 		os.Exit(exitError)
 	}()
-	if err := RunAgent(ctx, cfg, log, agent.Options{}); err != nil {
+	if err := RunAgent(ctx, cfg, log, agent.Options{Lock: lock}); err != nil {
 		log.Error().Str(logging.FieldComponent, logging.CompAgent).Err(err).Msg("agent stopped with an error")
 		return fail(env, "%v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"syncagent/agent"
+	"syncagent/agent/instance"
 	"syncagent/agent/logging"
 	"syncagent/agent/service"
 	"syncagent/config"
@@ -161,12 +162,23 @@ func runService(_ context.Context, env *Env, args []string) int {
 		if err != nil {
 			return nil, &service.ConfigError{Path: abs, Err: err}
 		}
+		mode := instance.ModeService
+		if interactive {
+			mode = instance.ModeForeground
+		}
+		// Taken while the service starts, so a second agent on the data folder is
+		// refused before the service manager reports it running.
+		lock, err := agent.TakeDataDir(cfg, mode)
+		if err != nil {
+			return nil, err
+		}
 		logCfg := *cfg
 		if !interactive {
 			logCfg.Log.Console = "never"
 		}
 		log, file, err := openLog(&logCfg, env)
 		if err != nil {
+			lock.Release()
 			return nil, err
 		}
 		file.OnError(service.ForwardErrors(sys, service.LogFileErrorEvery, time.Now))
@@ -174,7 +186,7 @@ func runService(_ context.Context, env *Env, args []string) int {
 		_ = sys.Infof("%s %s (commit %s) started with config %s; its log is %s", service.DisplayName, v, commit, abs, file.Path())
 		return func(ctx context.Context) error {
 			defer file.Close()
-			err := RunAgent(ctx, cfg, log, agent.Options{})
+			err := RunAgent(ctx, cfg, log, agent.Options{Lock: lock, Mode: mode})
 			if err != nil {
 				log.Error().Str(logging.FieldComponent, logging.CompAgent).Err(err).Msg("agent stopped with an error")
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -76,10 +77,10 @@ func TestStore(ctx context.Context, w io.Writer, store *config.Store, timeout ti
 		return exitOK
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintf(w, "FAILED: %s did not answer within %s\n  what to check: %s%s\n", who, timeout, hint(store, connectors.Transient), note)
+		fmt.Fprintf(w, "FAILED: %s did not answer within %s\n  what to check: %s%s\n", who, timeout, hint(store, nil), note)
 		return exitError
 	}
-	fmt.Fprintf(w, "FAILED: %s for store %s, %s: %v\n  what to check: %s%s\n", who, store.Name, took, err, hint(store, connectors.KindOf(err)), note)
+	fmt.Fprintf(w, "FAILED: %s for store %s, %s: %v\n  what to check: %s%s\n", who, store.Name, took, err, hint(store, err), note)
 	return exitError
 }
 
@@ -99,7 +100,12 @@ func storeIdentity(s *config.Store) string {
 }
 
 // hint says what to look at for a failure of kind.
-func hint(s *config.Store, kind connectors.ErrorKind) string {
+func hint(s *config.Store, err error) string {
+	var ce *connectors.Error
+	if errors.As(err, &ce) && ce.Hint != "" {
+		return ce.Hint
+	}
+	kind := connectors.KindOf(err)
 	where := "base_url " + s.BaseURL
 	if s.BaseURL == "" {
 		where = "the marketplace's address"

@@ -82,7 +82,7 @@ func Unlock(ctx context.Context, w io.Writer, store *config.Store, skus []string
 	}
 	res, err := u.Unlock(ctx, skus)
 	if err != nil {
-		fmt.Fprintf(w, "FAILED: unlocking on store %s: %v\n  nothing was unlocked; what to check: %s\n", store.Name, err, hint(store, connectors.KindOf(err)))
+		fmt.Fprintf(w, "FAILED: unlocking on store %s: %v\n  nothing was unlocked; what to check: %s\n", store.Name, err, hint(store, err))
 		return nil, exitError
 	}
 	keys := make([]string, 0, len(res))

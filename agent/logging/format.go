@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"syncagent/config/localtime"
 )
 
 // ANSI colours for the console and `syncagent logs` on a terminal.
@@ -19,17 +21,15 @@ const (
 	ansiGreen  = "\x1b[32m"
 )
 
-// displayTime is how a line's time is shown: its own clock reading, to the millisecond.
-const displayTime = "2006-01-02 15:04:05.000"
-
 // appendReadable appends line as one readable line:
 //
-//	2026-11-23 10:15:00.123 WRN pusher trendyol-main: stock push failed; retrying in 40s attempt=3 error="HTTP 503"
+//	2026-11-23 10:15:00.123 +03 WRN pusher trendyol-main: stock push failed; retrying in 40s attempt=3 error="HTTP 503"
 //
-// time, level, component, store (when present), message, then the remaining fields as
+// time (in loc, to the millisecond, with the zone named; nil loc: the line's own
+// offset), level, component, store (when present), message, then the remaining fields as
 // key=value in their original order; text values are quoted unless they are one plain
 // word. A line that is not a JSON object is appended as is.
-func appendReadable(dst, line []byte, r *record, color bool) []byte {
+func appendReadable(dst, line []byte, r *record, color bool, loc *time.Location) []byte {
 	if !parseRecord(line, r) {
 		dst = append(dst, bytes.TrimRight(line, "\n")...)
 		return append(dst, '\n')
@@ -44,7 +44,7 @@ func appendReadable(dst, line []byte, r *record, color bool) []byte {
 	}
 	if r.time != nil {
 		if t, err := time.Parse(time.RFC3339Nano, string(r.time)); err == nil {
-			dst = t.AppendFormat(dst, displayTime)
+			dst = localtime.AppendMilli(dst, t, loc)
 		} else {
 			dst = appendText(dst, r.time)
 		}

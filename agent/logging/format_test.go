@@ -9,10 +9,10 @@ func TestAppendReadable(t *testing.T) {
 	}{
 		{"full line",
 			`{"level":"warn","component":"pusher","store":"trendyol-main","attempt":3,"error":"HTTP 503: Service Unavailable","time":"2026-11-23T10:15:00.123+03:00","message":"stock push failed; retrying in 40s"}`,
-			`2026-11-23 10:15:00.123 WRN pusher trendyol-main: stock push failed; retrying in 40s attempt=3 error="HTTP 503: Service Unavailable"`, false},
+			`2026-11-23 10:15:00.123 +03 WRN pusher trendyol-main: stock push failed; retrying in 40s attempt=3 error="HTTP 503: Service Unavailable"`, false},
 		{"no store, plain and foreign values",
 			`{"level":"info","component":"importer","file":"C:\\ERP\\stok.csv","sheet":"Fiyat Listesi","ok":true,"n":null,"time":"2026-11-23T07:15:00.000Z","message":"imported"}`,
-			`2026-11-23 07:15:00.000 INF importer: imported file=C:\ERP\stok.csv sheet="Fiyat Listesi" ok=true n=null`, false},
+			`2026-11-23 07:15:00.000 +00 INF importer: imported file=C:\ERP\stok.csv sheet="Fiyat Listesi" ok=true n=null`, false},
 		{"nested values stay JSON",
 			`{"level":"debug","component":"orders","skus":["A 1","B"],"resp":{"code":400,"msg":"bad \"x\""},"message":"batch"}`,
 			`DBG orders: batch skus=["A 1","B"] resp={"code":400,"msg":"bad \"x\""}`, false},
@@ -49,7 +49,7 @@ func TestAppendReadable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var r record
-			got := string(appendReadable(nil, []byte(tc.in+"\n"), &r, tc.color))
+			got := string(appendReadable(nil, []byte(tc.in+"\n"), &r, tc.color, nil))
 			if got != tc.want+"\n" {
 				t.Errorf("\n got %q\nwant %q", got, tc.want+"\n")
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones of TestPrintShowsTheConfiguredZone on any machine
 )
 
 // logLine builds a JSON line as the agent writes it.
@@ -59,13 +60,37 @@ var (
 func TestPrintReadsRotatedFilesOldestFirstThenLive(t *testing.T) {
 	dir := writeLogDir(t, [][]string{{l1}, {l2, l3}, {l4}}, []string{l5})
 	got := printString(t, dir, Query{})
-	want := "2026-11-20 10:00:00.000 INF importer: one\n" +
-		"2026-11-20 11:00:00.000 DBG pusher trendyol-main: two\n" +
-		"2026-11-20 12:00:00.000 WRN pusher hb-1: three\n" +
-		"2026-11-20 13:00:00.000 ERR orders trendyol-main: four\n" +
-		"2026-11-20 14:00:00.000 INF service: five\n"
+	want := "2026-11-20 10:00:00.000 +03 INF importer: one\n" +
+		"2026-11-20 11:00:00.000 +03 DBG pusher trendyol-main: two\n" +
+		"2026-11-20 12:00:00.000 +03 WRN pusher hb-1: three\n" +
+		"2026-11-20 13:00:00.000 +03 ERR orders trendyol-main: four\n" +
+		"2026-11-20 14:00:00.000 +03 INF service: five\n"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestPrintShowsTheConfiguredZone: the agent writes each line with the offset of the
+// machine's clock; `syncagent logs` shows it in the config's time zone, named, so a line
+// reads the same on a PC whose clock is set to UTC.
+func TestPrintShowsTheConfiguredZone(t *testing.T) {
+	dir := writeLogDir(t, nil, []string{
+		logLine("2026-11-20T07:00:00.000Z", "info", "importer", "", "written on a UTC machine"),
+		logLine("2026-11-20T10:00:00.500+03:00", "info", "importer", "", "written in Istanbul"),
+	})
+	ist, err := time.LoadLocation("Europe/Istanbul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := printString(t, dir, Query{Location: ist})
+	want := "2026-11-20 10:00:00.000 +03 INF importer: written on a UTC machine\n" +
+		"2026-11-20 10:00:00.500 +03 INF importer: written in Istanbul\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	if got := printString(t, dir, Query{Location: ny}); !strings.HasPrefix(got, "2026-11-20 02:00:00.000 -05 INF") {
+		t.Errorf("in New York: %s", got)
 	}
 }
 

@@ -18,6 +18,9 @@ type Query struct {
 	JSON      bool      // print the original JSON lines unchanged
 	Follow    bool      // keep printing new lines until the context ends
 	Color     bool      // highlight warnings and errors with ANSI colours
+	// Location is the time zone lines are shown in, named by its offset (the config's
+	// time_zone); nil shows each line's time with the offset it was written with.
+	Location *time.Location
 }
 
 // levelRank orders the levels zerolog writes.
@@ -65,7 +68,7 @@ func (p *printer) line(l []byte) error {
 	if p.q.JSON {
 		return p.raw(l)
 	}
-	p.buf = appendReadable(p.buf[:0], l, &p.rec, p.q.Color)
+	p.buf = appendReadable(p.buf[:0], l, &p.rec, p.q.Color, p.q.Location)
 	_, err := p.w.Write(p.buf)
 	return err
 }

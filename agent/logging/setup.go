@@ -141,7 +141,7 @@ func NewConsoleWriter(w io.Writer, color bool) *ConsoleWriter {
 func (c *ConsoleWriter) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.buf = appendReadable(c.buf[:0], p, &c.rec, c.color)
+	c.buf = appendReadable(c.buf[:0], p, &c.rec, c.color, nil)
 	if _, err := c.w.Write(c.buf); err != nil {
 		return 0, err
 	}

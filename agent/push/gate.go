@@ -3,6 +3,7 @@ package push
 import (
 	"time"
 
+	"syncagent/config/localtime"
 	"syncagent/queue/backoff"
 )
 
@@ -12,6 +13,7 @@ import (
 // credentials, a refused setup, a recompute that failed. Only the loop's goroutine uses it.
 type gate struct {
 	now       func() time.Time
+	loc       *time.Location // for the hold's end in the store's health record
 	failStop  int
 	down      backoff.Policy // the wait once the marketplace counts as down
 	holdUntil time.Time      // no request before
@@ -20,7 +22,7 @@ type gate struct {
 }
 
 func newGate(set *Settings) *gate {
-	return &gate{now: set.Now, failStop: set.FailStop, down: set.retryPolicy()}
+	return &gate{now: set.Now, loc: set.Location, failStop: set.FailStop, down: set.retryPolicy()}
 }
 
 // open reports whether a request may go now.
@@ -64,7 +66,7 @@ func (g *gate) state(held bool) string {
 	case g.paused != "":
 		return "paused until the next scheduled push"
 	case held:
-		return "waiting until " + g.holdUntil.Format("15:04:05")
+		return "waiting until " + localtime.Format(g.holdUntil, g.loc)
 	default:
 		return "retrying"
 	}

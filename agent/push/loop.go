@@ -9,6 +9,7 @@
 //	book.go       book every item's fate: confirmed, awaiting a result, retry, rejected, lost
 //	results.go    read the result of an awaiting batch when its check comes due
 //	reconcile.go  settle a lost or expired outcome by reading back what the store shows
+//	request.go    push-now and resync, asked for by a person through the running agent
 //
 // beside the parts they share: gate.go (hold, pause, failures in a row), checks.go (when
 // each awaiting batch is read), duplicates.go (requests sent within the duplicate window),
@@ -40,6 +41,7 @@ type Loop struct {
 
 	kick    chan struct{} // a scheduled push is due
 	changed chan struct{} // a source committed changes
+	asks    chan ask      // push-now and resync (request.go)
 	cancel  context.CancelFunc
 	done    chan struct{}
 
@@ -49,6 +51,8 @@ type Loop struct {
 	desired *desiredState
 	results *resultReader
 	send    *sender
+	market  *market
+	set     *Settings
 
 	stats counter
 }
@@ -68,6 +72,9 @@ func New(storeName string, conn Pusher, q Queue, set Settings, log zerolog.Logge
 		now:     set.Now,
 		kick:    make(chan struct{}, 1),
 		changed: make(chan struct{}, 1),
+		asks:    make(chan ask),
+		market:  m,
+		set:     &set,
 		deb:     debouncer{debounce: set.Debounce, maxDelay: set.MaxDelay},
 		gate:    g,
 		desired: &desiredState{store: st, q: q, hash: set.RulesHash, now: set.Now},
@@ -164,6 +171,8 @@ func (l *Loop) run(ctx context.Context) {
 			l.cycle(ctx, wakeSchedule)
 		case <-l.changed:
 			l.deb.Note(l.now())
+		case a := <-l.asks:
+			a.reply <- l.serve(ctx, a.kind)
 		case <-fire:
 			l.cycle(ctx, why)
 		}
@@ -198,9 +207,9 @@ func (l *Loop) nextWake() (time.Time, string) {
 }
 
 // cycle reads due batch results, then pushes claimable rows batch after batch until none
-// is left, the gate shuts, or the loop stops. A panic is logged and the loop goes on.
-func (l *Loop) cycle(ctx context.Context, why string) {
-	var st cycleStats
+// is left, the gate shuts, or the loop stops. A panic is logged and the loop goes on. It
+// returns what the cycle did.
+func (l *Loop) cycle(ctx context.Context, why string) (st cycleStats) {
 	defer l.stats.add(&st)
 	defer func() {
 		if r := recover(); r != nil {
@@ -214,18 +223,20 @@ func (l *Loop) cycle(ctx context.Context, why string) {
 		l.deb.Covered()
 	}
 	if ctx.Err() != nil || !l.gate.open() {
-		return
+		return st
 	}
 	if err := l.desired.ensure(ctx); err != nil {
 		l.log.Error().Err(err).Msg("recomputing the store's desired state failed; nothing is pushed until it succeeds (next try at the next scheduled push)")
-		l.health(ctx, "error", "recomputing desired state failed: "+err.Error())
+		st.fail("recomputing desired state failed: " + err.Error())
+		l.health(ctx, "error", st.lastError)
 		l.gate.pause("recompute")
-		return
+		return st
 	}
 	if l.results.checkDue(ctx, &st) {
 		l.send.pushAll(ctx, &st)
 	}
 	l.afterCycle(ctx, &st)
+	return st
 }
 
 // afterCycle finds when the next retry comes due and records health.

@@ -36,6 +36,10 @@ type Settings struct {
 	RetryBase, RetryMax time.Duration
 	MaxAttempts         int // the queue's, for log messages
 	Now                 func() time.Time
+	// Location is the configured time zone, for the times people read: in what push-now
+	// and resync report, and in the store's health record that status shows (nil: the
+	// machine's).
+	Location *time.Location
 }
 
 // PassiveRules is the rules fingerprint the agent records for a passive store. Changes
@@ -111,6 +115,12 @@ type Queue interface {
 	// The store's health record.
 	ReportOK(ctx context.Context, component, state, detail string) error
 	ReportError(ctx context.Context, component, state, msg string) error
+
+	// Push-now and resync (request.go): retries made due, the store read back page by
+	// page, and what it shows recorded as confirmed.
+	MakeDue(ctx context.Context, store string) (int, error)
+	OutboxRows(ctx context.Context, store, after string, n int) ([]queue.OutboxRow, error)
+	RecordShown(ctx context.Context, store string, shown []queue.Shown) ([]string, error)
 }
 
 // store is what every part of a loop knows of the store it works for: its names for

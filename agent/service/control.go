@@ -178,7 +178,7 @@ func checkRunning(s kservice.Service, settle time.Duration) error {
 // one the service uses, so the report below it is not mistaken for the service's.
 func State(cfgPath string) (string, error) {
 	if err := supported(); err != nil {
-		return "not installed (no supported service manager here: " + Platform() + ")", nil
+		return "none: this machine has neither systemd nor the Windows service manager, the two syncagent installs into; the agent runs only as `syncagent run` here (start it from your own init system to keep it running)", nil
 	}
 	s, err := controller()
 	if err != nil {

@@ -46,6 +46,10 @@ type Sim struct {
 	ReadEndpoint  string // stats name of the list the connector pages through to read back
 	TokenEndpoint string // stats name of the token endpoint; "" when the marketplace has no tokens
 	ReadPage      int    // items per page (or per call) of ReadEndpoint as the connector reads it
+	// Features, when set, are what the connector declares for Store where the store's
+	// settings change the registration's (T-Soft's update_mode: array is no longer one
+	// request per item); nil: the registration's Features.
+	Features *connectors.Features
 	// AsyncDelay is how long (on the simulator's clock) a batch takes to get its results.
 	AsyncDelay time.Duration
 	// RevokeTokens invalidates every issued token at once (nil: not supported).

@@ -134,7 +134,10 @@ func (s *Server) Requests() []Request {
 // the same JSON kind (object, array, string, number, bool; null matches anything), array
 // elements are compared with the documented first element, and got has no key the
 // documented sample lacks unless it is listed in extra (as "path.to.key", with [] for
-// array elements). Values are not compared.
+// array elements). An object whose keys are data rather than names (Laravel's
+// {"errors":{"field":[…]}}) is listed in extra as "path.to.object.*": its keys are not
+// compared, every value of it is compared with the documented sample's first value.
+// Values are not compared.
 func SameShape(t testing.TB, documented, got []byte, extra ...string) {
 	t.Helper()
 	var d, g any
@@ -185,6 +188,25 @@ func shape(d, g any, path string, extra map[string]bool, diffs *[]string) {
 	switch dv := d.(type) {
 	case map[string]any:
 		gv := g.(map[string]any)
+		if extra[strings.TrimPrefix(path, "$.")+".*"] {
+			dkeys := make([]string, 0, len(dv))
+			for k := range dv {
+				dkeys = append(dkeys, k)
+			}
+			sort.Strings(dkeys)
+			if len(dkeys) == 0 {
+				return
+			}
+			gkeys := make([]string, 0, len(gv))
+			for k := range gv {
+				gkeys = append(gkeys, k)
+			}
+			sort.Strings(gkeys)
+			for _, k := range gkeys {
+				shape(dv[dkeys[0]], gv[k], path+".*", extra, diffs)
+			}
+			return
+		}
 		keys := make([]string, 0, len(dv))
 		for k := range dv {
 			keys = append(keys, k)

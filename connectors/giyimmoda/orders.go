@@ -3,6 +3,7 @@ package giyimmoda
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -146,12 +147,19 @@ func (f *orderFetcher) detail(ctx context.Context, id string, now time.Time) (or
 		return order.Order{}, f.c.http.Unreadable(req, resp, err)
 	}
 	o, err := f.normalize(ctx, &d, now)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoLines):
+		return order.Order{}, &connectors.Error{Kind: connectors.Permanent, Err: err,
+			Message: fmt.Sprintf("Giyim Moda order %s (id %s) came without lines: its detail has no order_details (nor details or items); an order is never imported without its lines, so this fetch stops here and the next one tries again (if every order says this, Giyim Moda changed the detail's shape)", d.Code, id)}
+	case err != nil:
 		return order.Order{}, &connectors.Error{Kind: connectors.Permanent, Err: err,
 			Message: fmt.Sprintf("Giyim Moda sent order %s in a form the agent cannot read", d.Code)}
 	}
 	return o, nil
 }
+
+// errNoLines: an order detail without any line.
+var errNoLines = errors.New("the order detail has no lines")
 
 // deliveryStatuses maps delivery_status. payment_status unpaid makes an order Awaiting
 // (reserved, not written to the ERP), except cash on delivery: that is paid when it is
@@ -185,6 +193,27 @@ func (f *orderFetcher) normalize(ctx context.Context, d *api.OrderDetail, now ti
 	if err != nil {
 		return order.Order{}, fmt.Errorf("grand_total: %w", err)
 	}
+	var coupon money.Kurus
+	if d.CouponDiscount != "" {
+		if coupon, err = d.CouponDiscount.Kurus(); err != nil {
+			return order.Order{}, fmt.Errorf("coupon_discount: %w", err)
+		}
+	}
+	rows, _ := d.Lines()
+	if len(rows) == 0 {
+		return order.Order{}, errNoLines
+	}
+	amounts := make([]lineAmounts, len(rows))
+	for i := range rows {
+		if amounts[i], err = amountsOf(&rows[i]); err != nil {
+			return order.Order{}, fmt.Errorf("line %s: %w", rows[i].ID, err)
+		}
+	}
+	unit, fits := perUnit(amounts, total, coupon)
+	if !fits {
+		f.c.log.Warn().Str("order", d.Code).
+			Msgf("Giyim Moda order %s: its lines add up to grand_total %s neither as line totals nor as unit prices; they are read as line totals, the platform's own behaviour (check the order in the seller panel)", d.Code, total)
+	}
 	raw := d.DeliveryStatus
 	if d.PaymentStatus == "unpaid" {
 		raw += " (unpaid)"
@@ -193,22 +222,23 @@ func (f *orderFetcher) normalize(ctx context.Context, d *api.OrderDetail, now ti
 	if d.TrackingCode != nil {
 		pk.CargoTracking = *d.TrackingCode
 	}
+	a := d.ShippingAddress
 	o := order.Order{
 		Marketplace: Marketplace, ID: id, Number: d.Code, RawStatus: raw, OrderedAt: at, Currency: "TRY",
 		Version:  fingerprint(&d.OrderSummary) + "|" + strconv.FormatInt(now.Unix(), 10),
-		Customer: order.Customer{Name: d.Customer.Name, Email: d.Customer.Email, Phone: d.Customer.Phone, IdentityNumber: d.ShippingAddress.TCIdentity},
-		ShipTo: order.Address{Name: firstOf(d.ShippingAddress.Name, d.Customer.Name), Line1: d.ShippingAddress.Address,
-			City: d.ShippingAddress.City, PostalCode: d.ShippingAddress.PostalCode, Country: d.ShippingAddress.Country,
-			Phone: firstOf(d.ShippingAddress.Phone, d.Customer.Phone)},
-		StatedTotal: total, PaymentType: d.PaymentType,
+		Customer: order.Customer{Name: d.Customer.Name, Email: firstOf(d.Customer.Email, a.Email), Phone: d.Customer.Phone, IdentityNumber: a.TCIdentity},
+		ShipTo: order.Address{Name: firstOf(a.Name, d.Customer.Name), Line1: a.Address,
+			City: firstOf(a.City, a.State), PostalCode: a.PostalCode, Country: a.Country,
+			Phone: firstOf(a.Phone, d.Customer.Phone)},
+		StatedTotal: total, OrderDiscount: coupon, PaymentType: d.PaymentType,
 	}
 	o.BillTo = o.ShipTo
-	for _, l := range d.Details {
-		line, ship, err := f.line(ctx, &l)
+	for i := range rows {
+		line, err := f.line(ctx, &rows[i], amounts[i], unit)
 		if err != nil {
-			return order.Order{}, fmt.Errorf("line %s: %w", l.ID, err)
+			return order.Order{}, fmt.Errorf("line %s: %w", rows[i].ID, err)
 		}
-		o.ShippingFee += ship
+		o.ShippingFee += amounts[i].ship
 		pk.Lines = append(pk.Lines, line)
 	}
 	o.Packages = []order.Package{pk}
@@ -216,32 +246,63 @@ func (f *orderFetcher) normalize(ctx context.Context, d *api.OrderDetail, now ti
 	return o, nil
 }
 
-func (f *orderFetcher) line(ctx context.Context, l *api.OrderLine) (order.Line, money.Kurus, error) {
+// lineAmounts are one order_details row's figures as sent.
+type lineAmounts struct {
+	qty              int64
+	price, tax, ship money.Kurus
+}
+
+func amountsOf(l *api.OrderLine) (lineAmounts, error) {
 	qty, err := l.Quantity.Int()
 	if err != nil || qty < 1 {
-		return order.Line{}, 0, fmt.Errorf("quantity %q", string(l.Quantity))
+		return lineAmounts{}, fmt.Errorf("quantity %q", string(l.Quantity))
 	}
 	price, err1 := order.Amount(string(l.Price))
 	tax, err2 := order.Amount(string(l.Tax))
 	ship, err3 := order.Amount(string(l.ShippingCost))
 	if err1 != nil || err2 != nil || err3 != nil {
-		return order.Line{}, 0, fmt.Errorf("amounts price %q, tax %q, shipping_cost %q", string(l.Price), string(l.Tax), string(l.ShippingCost))
+		return lineAmounts{}, fmt.Errorf("amounts price %q, tax %q, shipping_cost %q", string(l.Price), string(l.Tax), string(l.ShippingCost))
 	}
+	return lineAmounts{qty: qty, price: price, tax: tax, ship: ship}, nil
+}
+
+// perUnit decides what a line's price and tax are. On the platform the seed's data model
+// matches, checkout writes order_details.price = unit price × quantity and tax likewise,
+// and grand_total = Σ price + Σ tax + Σ shipping_cost − coupon_discount: line totals,
+// the reading taken unless the grand total says otherwise. Per unit is taken only when
+// the amounts add up to grand_total that way and not as line totals (with every
+// quantity 1 the two readings are the same). fits is false when neither adds up.
+func perUnit(ls []lineAmounts, grand, coupon money.Kurus) (unit, fits bool) {
+	var asLine, asUnit money.Kurus
+	for _, l := range ls {
+		asLine += l.price + l.tax + l.ship
+		asUnit += (l.price+l.tax)*money.Kurus(l.qty) + l.ship
+	}
+	switch {
+	case asLine-coupon == grand:
+		return false, true
+	case asUnit-coupon == grand:
+		return true, true
+	}
+	return false, false
+}
+
+func (f *orderFetcher) line(ctx context.Context, l *api.OrderLine, a lineAmounts, unit bool) (order.Line, error) {
 	pid, err := l.ProductID.Int()
 	if err != nil {
-		return order.Line{}, 0, fmt.Errorf("product_id %q", string(l.ProductID))
+		return order.Line{}, fmt.Errorf("product_id %q", string(l.ProductID))
 	}
-	line := order.Line{ID: string(l.ID), ProductID: string(l.ProductID), Quantity: qty, Total: price, Tax: tax,
-		UnitPrice: price / money.Kurus(qty), Cancelled: l.DeliveryStatus == "cancelled"}
-	if price%money.Kurus(qty) != 0 { // a per-unit price after all (the docs do not say)
-		line.UnitPrice = price
-		line.Total = price * money.Kurus(qty)
+	q := money.Kurus(a.qty)
+	line := order.Line{ID: string(l.ID), ProductID: string(l.ProductID), Quantity: a.qty, Total: a.price, Tax: a.tax,
+		UnitPrice: a.price / q, Cancelled: l.DeliveryStatus == "cancelled"}
+	if unit {
+		line.UnitPrice, line.Total, line.Tax = a.price, a.price*q, a.tax*q
 	}
 	if l.Product != nil {
 		line.Name = l.Product.Name
 	}
 	if line.SKU, err = f.sku(ctx, pid); err != nil {
-		return order.Line{}, 0, err
+		return order.Line{}, err
 	}
 	if line.SKU == "" && l.Product != nil && l.Product.SKU != nil {
 		line.SKU = strings.TrimSpace(*l.Product.SKU)
@@ -249,7 +310,7 @@ func (f *orderFetcher) line(ctx context.Context, l *api.OrderLine) (order.Line, 
 	if l.Variation != "" {
 		line.Name = strings.TrimSpace(line.Name + " " + l.Variation)
 	}
-	return line, ship, nil
+	return line, nil
 }
 
 // sku maps a product id to the merchant's SKU through the connector's product map, read

@@ -324,7 +324,7 @@ func (c *Client) shouldRetry(host hostKind) func(ctx context.Context, resp *http
 		text := errorText(resp.Body)
 		switch {
 		case resp.Status == http.StatusUnauthorized:
-			return false, &connectors.Error{Kind: connectors.Auth, Message: c.authMessage(text)}
+			return false, &connectors.Error{Kind: connectors.Auth, Message: c.authMessage(text), Hint: authHint}
 		case host == hostCatalog && resp.Status == http.StatusForbidden:
 			return false, &connectors.Error{Kind: connectors.RetryAfter, RetryAfter: catalogWait,
 				Message: fmt.Sprintf("Hepsiburada's catalog refused with 403 (%q), its answer to more than 100 requests a second (staying over gets the IP blocked); waiting before the next request", text)}
@@ -338,6 +338,10 @@ func (c *Client) shouldRetry(host hostKind) func(ctx context.Context, resp *http
 		return httpx.ShouldRetry(ctx, resp, err, httpx.DefaultRetryCodes)
 	}
 }
+
+// authHint is what test-store tells to check after a 401.
+const authHint = "credentials.merchant_id and credentials.service_key of this environment (test_mode uses the SIT hosts, which take their own), " +
+	"and credentials.integrator: exactly the name under Hesabım › Bilgilerim › Entegrasyon › Entegratör Bilgileri, nothing added"
 
 // authMessage says what to check after a 401: credentials, and the integrator name,
 // which is refused the same way.

@@ -42,3 +42,21 @@ func BenchmarkRedactBody(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPacerWaitDailyQuota is the cost per request with a full daily window of
+// 10 000 (PazarSync Temel) beside the per-minute one.
+func BenchmarkPacerWaitDailyQuota(b *testing.B) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.SetQuota(connectors.Rate{Requests: 10000, Per: 24 * time.Hour})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for n := 0; n < b.N; n++ {
+		fc.Advance(8700 * time.Millisecond) // 9 931 a day: the window stays all but full
+		done, err := p.Wait(ctx, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		done()
+	}
+}

@@ -67,7 +67,11 @@ func (c *Client) finish(req *Request, resp *Response, e *connectors.Error) error
 	if e.Status == 0 && resp != nil {
 		e.Status = resp.Status
 	}
-	if e.Kind == connectors.RetryAfter && c.pacer != nil {
+	var quota *QuotaError
+	if e.Kind == connectors.RetryAfter && c.pacer != nil && !errors.As(e, &quota) {
+		// A spent long window (QuotaError) is the pacer's own count, not a throttle of
+		// the marketplace's: holding the bucket for it would also stop the requests that
+		// may spend the window's reserve.
 		ri := RateInfo{}
 		if resp != nil {
 			ri = resp.Rate

@@ -239,6 +239,17 @@ func (c *Client) exchange(ctx context.Context, req *Request) (resp *Response, wr
 	}
 	if c.pacer != nil {
 		done, err := c.pacer.Wait(ctx, req.Bucket)
+		var qe *QuotaError
+		if errors.As(err, &qe) {
+			per, last := windowWords(qe.Rate.Per)
+			kept := ""
+			if qe.Reserved > 0 {
+				kept = fmt.Sprintf(", the last %d kept for fetching orders", qe.Reserved)
+			}
+			return nil, false, "", &connectors.Error{Kind: connectors.RetryAfter, RetryAfter: qe.Wait, Err: qe,
+				Message: fmt.Sprintf("%s's budget of %d requests %s is spent (%d sent in the last %s%s); nothing was sent; the next request may go at %s (in %s)",
+					c.name, qe.Rate.Requests, per, qe.Used, last, kept, qe.Until.UTC().Format("2006-01-02 15:04 UTC"), qe.Wait.Round(time.Second))}
+		}
 		if err != nil {
 			return nil, false, "", err
 		}
@@ -339,4 +350,17 @@ func CommonErrorText(body []byte) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// windowWords says a window as a budget is said ("a day") and as a span ("day").
+func windowWords(d time.Duration) (per, span string) {
+	switch d {
+	case 24 * time.Hour:
+		return "a day", "day"
+	case time.Hour:
+		return "an hour", "hour"
+	case time.Minute:
+		return "a minute", "minute"
+	}
+	return "per " + d.String(), d.String()
 }

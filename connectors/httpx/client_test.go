@@ -334,3 +334,30 @@ func TestCanaryNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestSpentQuotaIsRetryAfterWithoutSending: a request the long window has no room for
+// is not sent; the error says when it may go and is of Kind RetryAfter, so the agent
+// waits without counting a failure.
+func TestSpentQuotaIsRetryAfterWithoutSending(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.SetQuota(connectors.Rate{Requests: 2, Per: 24 * time.Hour})
+	c := newClient(t, srv.URL, func(cfg *Config) { cfg.Pacer, cfg.Clock = p, fc.clock() })
+	for i := 0; i < 2; i++ {
+		if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"})
+	e := kindOf(t, err)
+	if e.Kind != connectors.RetryAfter || e.RetryAfter < 23*time.Hour || hits.Load() != 2 ||
+		!strings.Contains(e.Message, "Pazar's budget of 2 requests a day is spent (2 sent in the last day); nothing was sent") {
+		t.Fatalf("%v (retry after %v, %d requests)", err, e.RetryAfter, hits.Load())
+	}
+}

@@ -2,6 +2,8 @@ package httpx
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -93,15 +95,15 @@ func TestPacerConcurrentReservationsStayUnder(t *testing.T) {
 				// itself: other goroutines move the fake clock too.
 				p.mu.Lock()
 				b := p.bucket("")
-				s, busy := b.reserve(start)
+				at, busy := b.earliest(start)
 				if busy != nil {
 					p.mu.Unlock()
 					t.Error("a send waited for a reply although every reply was in")
 					return
 				}
+				s := b.commit(at)
 				close(s.done)
 				b.inflight--
-				at := s.at
 				p.mu.Unlock()
 				mu.Lock()
 				sends = append(sends, at)
@@ -278,5 +280,125 @@ func TestPacerWaitEndsWithContext(t *testing.T) {
 	defer p.mu.Unlock()
 	if n := p.bucket("").inflight; n != 0 {
 		t.Fatalf("%d requests still counted in flight", n)
+	}
+}
+
+// TestPacerQuotaRefusesRatherThanSleepingForHours: a spent long window (a plan's daily
+// budget) is not slept through: Wait says at once when the budget has room again and
+// counts nothing; short waits for it are slept like any other.
+func TestPacerQuotaRefusesRatherThanSleepingForHours(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	day := connectors.Rate{Requests: 3, Per: 24 * time.Hour}
+	p.SetQuota(day)
+	start := fc.Now()
+	for i := 0; i < 3; i++ {
+		done, err := p.Wait(context.Background(), fmt.Sprint("bucket-", i)) // every bucket counts
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc.Advance(time.Second)
+		done()
+	}
+	if rate, used, next, ok := p.QuotaUsage(); !ok || rate != day || used != 3 || !next.Equal(start.Add(time.Second+24*time.Hour+Margin(24*time.Hour))) {
+		t.Fatalf("usage %v %d %v %v", rate, used, next.Sub(start), ok)
+	}
+	before := fc.Now()
+	_, err := p.Wait(context.Background(), "bucket-0")
+	var qe *QuotaError
+	if !errors.As(err, &qe) || qe.Used != 3 || qe.Rate != day || !qe.Until.Equal(start.Add(time.Second+24*time.Hour+Margin(24*time.Hour))) || qe.Wait != qe.Until.Sub(before) {
+		t.Fatalf("got %v (%+v)", err, qe)
+	}
+	if !fc.Now().Equal(before) {
+		t.Fatalf("Wait slept %v before refusing", fc.Now().Sub(before))
+	}
+	if _, used, _, _ := p.QuotaUsage(); used != 3 {
+		t.Fatalf("a refused request was counted: %d", used)
+	}
+	// Within a minute of room, the request waits for it.
+	fc.Advance(qe.Wait - 30*time.Second)
+	done, err := p.Wait(context.Background(), "bucket-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	if got := fc.Now(); !got.Equal(qe.Until) {
+		t.Fatalf("sent at %v, want when the first send left the window (%v)", got.Sub(start), qe.Until.Sub(start))
+	}
+	if _, used, _, _ := p.QuotaUsage(); used != 3 {
+		t.Fatalf("used %d in the last day", used)
+	}
+}
+
+// TestPacerQuotaNeverExceeded: random traffic over three days never puts more than the
+// budget into any window of its length.
+func TestPacerQuotaNeverExceeded(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.SetQuota(connectors.Rate{Requests: 500, Per: 24 * time.Hour})
+	rng := rand.New(rand.NewPCG(3, 4))
+	var sends []time.Time
+	refused := 0
+	for fc.Now().Before(newFakeClock().Now().Add(72 * time.Hour)) {
+		fc.Advance(time.Duration(rng.IntN(600)) * time.Second)
+		for burst := rng.IntN(40); burst > 0; burst-- {
+			done, err := p.Wait(context.Background(), "")
+			var qe *QuotaError
+			if errors.As(err, &qe) {
+				refused++
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sends = append(sends, fc.Now())
+			done()
+		}
+	}
+	if n := maxInWindow(sends, 24*time.Hour+Margin(24*time.Hour)-time.Nanosecond); n > 500 {
+		t.Fatalf("%d sends in one day, budget 500", n)
+	}
+	if refused == 0 || len(sends) < 1000 {
+		t.Fatalf("%d sends, %d refusals: the test did not reach the budget", len(sends), refused)
+	}
+}
+
+// TestPacerQuotaReserveKeepsTheLastRequestsForOrders: with a reserve, requests without
+// UseQuotaReserve are refused once only the reserve is left, and the reserved ones still
+// go, so order fetches outlive pushes that would spend the whole day.
+func TestPacerQuotaReserveKeepsTheLastRequestsForOrders(t *testing.T) {
+	fc := newFakeClock()
+	p := NewPacer(fc.clock(), connectors.Rate{Requests: 60, Per: time.Minute}, nil)
+	p.SetQuota(connectors.Rate{Requests: 5, Per: 24 * time.Hour})
+	p.SetQuotaReserve(2)
+	send := func(ctx context.Context) error {
+		done, err := p.Wait(ctx, "")
+		if err != nil {
+			return err
+		}
+		fc.Advance(time.Second)
+		done()
+		return nil
+	}
+	for i := 0; i < 3; i++ {
+		if err := send(context.Background()); err != nil {
+			t.Fatalf("push %d: %v", i, err)
+		}
+	}
+	var qe *QuotaError
+	if err := send(context.Background()); !errors.As(err, &qe) {
+		t.Fatalf("a push spent the reserve: %v", err)
+	}
+	orders := UseQuotaReserve(context.Background())
+	for i := 0; i < 2; i++ {
+		if err := send(orders); err != nil {
+			t.Fatalf("order fetch %d within the reserve: %v", i, err)
+		}
+	}
+	if err := send(orders); !errors.As(err, &qe) {
+		t.Fatalf("the reserve went beyond the budget: %v", err)
+	}
+	if _, used, _, _ := p.QuotaUsage(); used != 5 {
+		t.Fatalf("used %d, want the whole budget of 5", used)
 	}
 }

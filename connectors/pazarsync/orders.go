@@ -17,40 +17,73 @@ import (
 	"syncagent/connectors/pazarsync/api"
 )
 
-// PazarSync's order list filters on the creation date only (assumed; the seed does not
-// say) and has no lines. So every fetch is a scan of the orders created in the store's
-// look-back window, page by page, newest first; an order whose updated_at differs from
-// the one the queue holds (OrderQuery.Known) is read in detail, the others cost nothing
-// more. The scan's end (to_date) is fixed when it starts, so orders arriving meanwhile
-// cannot shift the pages; they are read by the next scan. A status change of an order
-// older than the look-back window is not seen: the window is the overlap.
+// PazarSync's order list filters on the creation date (assumed; the seed does not say)
+// and on status, and has no lines. So a fetch scans orders by creation date, page by
+// page, newest first; an order whose updated_at differs from the one the queue holds
+// (OrderQuery.Known) is read in detail, the others cost nothing more. A scan's end
+// (to_date) is fixed when it starts, so orders arriving meanwhile cannot shift the
+// pages; they are read by the next scan.
+//
+// Scanning the whole look-back window on every fetch costs a page per 100 orders each
+// time; on a plan with a daily budget (Temel: 10 000 requests) a busy store would spend
+// much of it on unchanged list pages. So a fetch scans:
+//   - once every fullScan, the whole window: every change of every order in it;
+//   - otherwise the orders created in the last recentScan (new orders, also those an
+//     aggregator passes on late with their channel's order time, and the changes that
+//     soon follow them), then the window's cancelled orders (status=cancelled): a
+//     cancellation frees stock, so it must not wait for the next full scan.
+//
+// Other changes of older orders (shipped, delivered) arrive at most fullScan late. A
+// change of an order older than the look-back window is not seen: the window is the
+// overlap.
 const (
 	ordersPath = "/api/v1/orders"
 	orderPage  = 100
+	recentScan = 24 * time.Hour
+	fullScan   = time.Hour
 )
 
-// scanCursor is a scan in progress; the zero value means "start the next scan".
+// Scan kinds.
+const (
+	scanFull      = "full"
+	scanRecent    = "recent"
+	scanCancelled = "cancelled"
+)
+
+// scanCursor is a scan in progress, or, between fetches (Page 0), when the last full
+// scan started (LastFull, Unix seconds).
 type scanCursor struct {
-	From string `json:"from,omitempty"`
-	To   string `json:"to,omitempty"`
-	Page int    `json:"page,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
+	Page     int    `json:"page,omitempty"`
+	LastFull int64  `json:"last_full,omitempty"`
 }
 
 // FetchOrders implements connectors.OrderFetcher.
 func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	ctx = httpx.UseQuotaReserve(ctx)
 	var cur scanCursor
 	if q.Cursor != "" && json.Unmarshal([]byte(q.Cursor), &cur) != nil {
 		cur = scanCursor{}
 	}
-	if cur.Page < 1 || cur.From == "" {
-		cur = scanCursor{From: q.Since.UTC().Format(time.RFC3339), To: c.clock.Now().UTC().Format(time.RFC3339), Page: 1}
+	if cur.Page < 1 || cur.From == "" || cur.Kind == "" {
+		now := c.clock.Now()
+		cur = scanCursor{Kind: scanRecent, From: q.Since.UTC().Format(time.RFC3339), To: now.UTC().Format(time.RFC3339), Page: 1, LastFull: cur.LastFull}
+		if cur.LastFull == 0 || now.Sub(time.Unix(cur.LastFull, 0)) >= fullScan {
+			cur.Kind, cur.LastFull = scanFull, now.Unix()
+		} else if recent := now.Add(-recentScan); recent.After(q.Since) {
+			cur.From = recent.UTC().Format(time.RFC3339)
+		}
 	}
 	keep := connectors.OrderPage{Cursor: q.Cursor}
 	var page api.OrderPage
-	req := &httpx.Request{Method: http.MethodGet, Path: ordersPath, Query: url.Values{
-		"page": {strconv.Itoa(cur.Page)}, "limit": {strconv.Itoa(orderPage)},
-		"from_date": {cur.From}, "to_date": {cur.To}}}
-	if _, err := c.http.DoJSON(ctx, req, &page); err != nil {
+	query := url.Values{"page": {strconv.Itoa(cur.Page)}, "limit": {strconv.Itoa(orderPage)},
+		"from_date": {cur.From}, "to_date": {cur.To}}
+	if cur.Kind == scanCancelled {
+		query.Set("status", "cancelled")
+	}
+	if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: ordersPath, Query: query}, &page); err != nil {
 		return keep, err
 	}
 	known := map[string]string{}
@@ -81,13 +114,20 @@ func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		}
 		out.Orders = append(out.Orders, o)
 	}
-	if cur.Page < page.Meta.TotalPages && len(page.Data) > 0 {
+	switch {
+	case cur.Page < page.Meta.TotalPages && len(page.Data) > 0:
 		cur.Page++
-		b, _ := json.Marshal(cur)
-		out.Cursor, out.More = string(b), true
+	case cur.Kind == scanRecent:
+		// The recent orders are read; now the window's cancellations.
+		cur = scanCursor{Kind: scanCancelled, From: q.Since.UTC().Format(time.RFC3339), To: cur.To, Page: 1, LastFull: cur.LastFull}
+	default:
+		// Done; the next fetch starts anew, knowing when the last full scan began.
+		b, _ := json.Marshal(scanCursor{LastFull: cur.LastFull})
+		out.Cursor = string(b)
 		return out, nil
 	}
-	out.Cursor = "{}" // scan done; the next fetch starts a new one
+	b, _ := json.Marshal(cur)
+	out.Cursor, out.More = string(b), true
 	return out, nil
 }
 

@@ -31,17 +31,15 @@ const (
 	tokenPath = "/api/auth/token"
 )
 
-// plan is the Temel plan, the smallest: 60 requests a minute per client, the token
-// request included. A store on a bigger plan says so with limits.requests/per.
-var plan = connectors.Rate{Requests: 60, Per: time.Minute}
-
-// features are PazarSync's: stock only (no price endpoint is documented) and no sandbox.
+// features are PazarSync's on the Temel plan, the smallest: stock only (no price
+// endpoint is documented), no sandbox, 60 requests a minute per client (the token
+// request included). A store's settings.plan replaces the rate with its plan's.
 var features = connectors.Features{
 	Updates:  connectors.ScopeStock,
 	TestMode: connectors.NoSandbox,
 	Key:      connectors.KeySKU,
 	MaxBatch: maxItems,
-	PushRate: plan,
+	PushRate: plans[planTemel].minute,
 }
 
 // Credential options.
@@ -58,6 +56,13 @@ func init() {
 			{Name: optClientID, Required: true, Secret: true, Help: "the client id from the PazarSync panel: Ayarlar → API"},
 			{Name: optClientSecret, Required: true, Secret: true, Help: "the client secret from the PazarSync panel: Ayarlar → API"},
 		},
+		Settings: []connectors.Option{
+			{Name: setPlan, Default: planTemel, Valid: validPlan,
+				Help: "the PazarSync subscription plan: temel (60 requests a minute, 10 000 a day), işletme (300 a minute, 50 000 a day) or kurumsal (1 000 a minute, no daily limit)"},
+			{Name: setDaily, Valid: validDaily,
+				Help: "requests a day this agent may spend, when the account's daily budget is shared with another tool (at most the plan's); leave it out to use the plan's"},
+		},
+		Check:    checkDaily,
 		Features: features,
 		New:      func(s *connectors.Store, deps connectors.Deps) (connectors.Connector, error) { return New(s, deps) },
 	})
@@ -72,15 +77,19 @@ type Client struct {
 	log      zerolog.Logger
 	clock    httpx.Clock
 
+	plan  plan
+	pacer *httpx.Pacer
+
 	mu     sync.Mutex
 	idToSK map[string]string // product id → SKU, learned from lists, for errors that name ids
 }
 
 var (
-	_ connectors.Pusher       = (*Client)(nil)
-	_ connectors.Tester       = (*Client)(nil)
-	_ connectors.ReadBacker   = (*Client)(nil)
-	_ connectors.OrderFetcher = (*Client)(nil)
+	_ connectors.Pusher        = (*Client)(nil)
+	_ connectors.Tester        = (*Client)(nil)
+	_ connectors.ReadBacker    = (*Client)(nil)
+	_ connectors.OrderFetcher  = (*Client)(nil)
+	_ connectors.QuotaReporter = (*Client)(nil)
 )
 
 // New builds a client for a store that passed connectors.Check; it does no I/O (the
@@ -93,13 +102,24 @@ func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	clock := httpx.ClockOf(deps)
 	id, secret := s.Credentials.Get(optClientID), s.Credentials.Get(optClientSecret)
 	red := httpx.NewRedactor(id, secret)
-	c := &Client{store: s.Name, features: features.WithLimits(s.Limits), log: deps.Log, clock: clock, idToSK: map[string]string{}}
+	pl, err := storePlan(s)
+	if err != nil {
+		return nil, err
+	}
+	f := features
+	f.PushRate = pl.minute
+	c := &Client{store: s.Name, features: f.WithLimits(s.Limits), log: deps.Log, clock: clock, idToSK: map[string]string{}, plan: pl}
+	c.pacer = httpx.StorePacer(s, clock, pl.minute, nil)
+	c.pacer.SetQuota(pl.day)
+	// Pushes may not spend the day's last 5 %: an order not fetched is stock every other
+	// store still sells, so order fetches keep a reserve (UseQuotaReserve in FetchOrders).
+	c.pacer.SetQuotaReserve(pl.day.Requests / 20)
 	c.http = httpx.New(httpx.Config{
 		Name:        "PazarSync",
 		BaseURL:     base,
 		UserAgent:   "syncagent (PazarSync connector)",
 		Timeout:     s.Timeout(30 * time.Second),
-		Pacer:       httpx.StorePacer(s, clock, plan, nil),
+		Pacer:       c.pacer,
 		Redactor:    red,
 		ShouldRetry: shouldRetry,
 		ErrorText:   errorText,

@@ -52,6 +52,11 @@ func fakeBatch(t *testing.T, reply string) *pazarsync.Client {
 			_, _ = io.WriteString(w, `{"access_token":"t","token_type":"bearer","expires_in":3600}`)
 		case "/api/v1/products":
 			_, _ = io.WriteString(w, `{"data":[{"id":"prod_9","sku":"B","stock":1}],"meta":{"current_page":1,"total_pages":1}}`)
+		case "/api/v1/products/prod_7":
+			_, _ = io.WriteString(w, `{"id":"prod_7","sku":"C","stock":3}`)
+		case "/api/v1/products/prod_404":
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"not_found","message":"product not found"}`)
 		default:
 			_, _ = io.WriteString(w, reply)
 		}
@@ -76,21 +81,29 @@ func TestOddErrorShapes(t *testing.T) {
 		readBack bool // learn product ids first
 		want     map[string]connectors.Status
 		reason   map[string]string
+		items    []connectors.Item // default A, B, C
 	}{
-		{"all applied", `{"updated":3,"failed":0,"errors":[]}`, false, map[string]connectors.Status{"A": C, "B": C, "C": C}, nil},
+		{"all applied", `{"updated":3,"failed":0,"errors":[]}`, false, map[string]connectors.Status{"A": C, "B": C, "C": C}, nil, nil},
 		{"named by sku", `{"updated":2,"failed":1,"errors":[{"sku":"B","message":"product not found"}]}`, false,
-			map[string]connectors.Status{"A": C, "B": R, "C": C}, map[string]string{"B": "no product with this SKU"}},
-		{"more failures than names: the unnamed are retried, not guessed", `{"updated":1,"failed":2,"errors":["something went wrong",{"sku":"B","message":"product not found"}]}`, false,
-			map[string]connectors.Status{"A": X, "B": R, "C": X}, map[string]string{"A": "named only 1"}},
+			map[string]connectors.Status{"A": C, "B": R, "C": C}, map[string]string{"B": "no product with this SKU"}, nil},
+		{"more failures than names: the unnamed are retried, not guessed, with PazarSync's words", `{"updated":1,"failed":2,"errors":["something went wrong",{"sku":"B","message":"product not found"}]}`, false,
+			map[string]connectors.Status{"A": X, "B": R, "C": X}, map[string]string{"A": `named only 1; whether this item was applied is not known, so it is sent again (PazarSync said: "something went wrong")`, "C": "something went wrong"}, nil},
 		{"named by product id", `{"updated":2,"failed":1,"errors":[{"product_id":"prod_9","error":"product is locked"}]}`, true,
-			map[string]connectors.Status{"A": C, "B": X, "C": C}, map[string]string{"B": "locked"}},
-		{"product id never seen", `{"updated":2,"failed":1,"errors":[{"product_id":"prod_9","error":"locked"}]}`, false,
-			map[string]connectors.Status{"A": X, "B": X, "C": X}, nil},
+			map[string]connectors.Status{"A": C, "B": X, "C": C}, map[string]string{"B": "locked"}, nil},
+		{"product id never seen: looked up", `{"updated":2,"failed":1,"errors":[{"product_id":"prod_7","error":"product is locked"}]}`, false,
+			map[string]connectors.Status{"A": C, "B": C, "C": X}, map[string]string{"C": "locked"}, nil},
+		{"product id that cannot be looked up: raw words in the retry", `{"updated":2,"failed":1,"errors":[{"product_id":"prod_404","error":"locked"}]}`, false,
+			map[string]connectors.Status{"A": X, "B": X, "C": X}, map[string]string{"B": `PazarSync said: {"product_id":"prod_404","error":"locked"}`}, nil},
+		{"one item, one unnamed failure: the words are its own", `{"updated":0,"failed":1,"errors":["Stok kodu pasif durumda"]}`, false,
+			map[string]connectors.Status{"A": R}, map[string]string{"A": "Stok kodu pasif durumda"}, []connectors.Item{{SKU: "A", Qty: qty(1)}}},
+		{"every item failed, none named", `{"updated":0,"failed":3,"errors":["service error"]}`, false,
+			map[string]connectors.Status{"A": X, "B": X, "C": X}, map[string]string{"A": `refused 3 items of the batch without naming which (PazarSync said: "service error"); none of them was applied`}, nil},
 		{"field errors", `{"updated":2,"failed":1,"errors":[{"sku":"C","errors":{"stock":["must be at least 0"]}}]}`, false,
-			map[string]connectors.Status{"A": C, "B": C, "C": R}, map[string]string{"C": "stock: must be at least 0"}},
-		{"counts that do not add up", `{"updated":1,"failed":0}`, false, map[string]connectors.Status{"A": X, "B": X, "C": X}, nil},
+			map[string]connectors.Status{"A": C, "B": C, "C": R}, map[string]string{"C": "stock: must be at least 0"}, nil},
+		{"counts that do not add up", `{"updated":1,"failed":0}`, false, map[string]connectors.Status{"A": X, "B": X, "C": X},
+			map[string]string{"A": "errors[] named nothing more"}, nil},
 		{"an sku from outside the batch", `{"updated":2,"failed":1,"errors":[{"sku":"Z","message":"x"}]}`, false,
-			map[string]connectors.Status{"A": X, "B": X, "C": X}, nil},
+			map[string]connectors.Status{"A": X, "B": X, "C": X}, map[string]string{"C": `{"sku":"Z","message":"x"}`}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,7 +113,11 @@ func TestOddErrorShapes(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			out, err := cl.Push(context.Background(), items)
+			its := items
+			if c.items != nil {
+				its = c.items
+			}
+			out, err := cl.Push(context.Background(), its)
 			if err != nil {
 				t.Fatal(err)
 			}

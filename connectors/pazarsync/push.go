@@ -1,10 +1,12 @@
 package pazarsync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,7 +20,8 @@ const (
 	reasonPrice    = "PazarSync has no price endpoint; prices are not synced to this store (rules.scope must be stock)"
 	reasonNegative = "quantity %d is negative; the value was not sent"
 	reasonUnknown  = "no product with this SKU on PazarSync (%q)"
-	reasonUnsure   = "PazarSync reported %d failed item(s) but named only %d; whether this item was applied is not known, so it is sent again"
+	reasonUnsure   = "PazarSync reported %d failed item(s) but named only %d; whether this item was applied is not known, so it is sent again (%s)"
+	reasonUnnamed  = "PazarSync refused %d items of the batch without naming which (%s); none of them was applied"
 )
 
 // transientText marks per-item failures that pass by themselves.
@@ -68,11 +71,28 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 	for _, w := range wire {
 		sent[w.SKU] = true
 	}
-	named := c.namedFailures(reply.Errors, sent)
-	unsure := reply.Failed > len(named) || reply.Updated+len(named) < len(wire)
-	if unsure {
+	named, unmatched := c.namedFailures(ctx, reply.Errors, sent)
+	unnamedSent := len(wire) - len(named)
+	unnamedFailed := reply.Failed - len(named)
+	allFailed := unnamedSent > 0 && unnamedFailed >= unnamedSent && reply.Updated+reply.Failed == len(wire)
+	if allFailed && unnamedSent == 1 && len(unmatched) > 0 {
+		// One item unnamed and one failure unaccounted for: the message is that item's.
+		for _, w := range wire {
+			if _, ok := named[w.SKU]; !ok {
+				named[w.SKU] = strings.Join(unmatched, "; ")
+			}
+		}
+		unnamedSent, unnamedFailed, allFailed, unmatched = 0, 0, false, nil
+	}
+	unsure := !allFailed && (unnamedFailed > 0 || reply.Updated+len(named) < len(wire))
+	said := "errors[] named nothing more"
+	if len(unmatched) > 0 {
+		said = "PazarSync said: " + strings.Join(unmatched, "; ")
+	}
+	if unsure || allFailed {
 		c.log.Warn().Int("failed", reply.Failed).Int("named", len(named)).Int("updated", reply.Updated).Int("sent", len(wire)).
-			Msg("PazarSync's stock batch reply does not account for every item; the unnamed items will be sent again")
+			Str("errors", strings.Join(unmatched, "; ")).
+			Msg("PazarSync's stock batch reply does not tie every failure to an item; the unnamed items will be sent again, until the queue's max_attempts dead-letters them with PazarSync's words")
 	}
 	for _, w := range wire {
 		msg, failed := named[w.SKU]
@@ -83,8 +103,10 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 			out[w.SKU] = connectors.Outcome{Status: connectors.Retry, Reason: msg}
 		case failed:
 			out[w.SKU] = connectors.Outcome{Status: connectors.Rejected, Reason: msg}
+		case allFailed:
+			out[w.SKU] = connectors.Outcome{Status: connectors.Retry, Reason: fmt.Sprintf(reasonUnnamed, unnamedSent, said)}
 		case unsure:
-			out[w.SKU] = connectors.Outcome{Status: connectors.Retry, Reason: fmt.Sprintf(reasonUnsure, reply.Failed, len(named))}
+			out[w.SKU] = connectors.Outcome{Status: connectors.Retry, Reason: fmt.Sprintf(reasonUnsure, reply.Failed, len(named), said)}
 		default:
 			out[w.SKU] = connectors.Outcome{Status: connectors.Confirmed}
 		}
@@ -92,14 +114,19 @@ func (c *Client) Push(ctx context.Context, items []connectors.Item) (connectors.
 	return out, nil
 }
 
-// namedFailures reads errors[] whatever its elements look like: objects naming a sku
-// or a product id with a message in one of several fields. Elements that name no item
-// of this batch (a bare string, an unknown id) are left out; the caller counts them.
-func (c *Client) namedFailures(raw []json.RawMessage, sent map[string]bool) map[string]string {
-	named := map[string]string{}
+// namedFailures reads errors[] whatever its elements look like: objects naming a sku or
+// a product id with a message in one of several fields. A product id the connector has
+// not learned from a list is looked up once (GET /api/v1/products/{id}). Elements that
+// tie to no item of this batch (a bare string, an id of another product, an object
+// naming nothing) come back as unmatched, in PazarSync's own words (the raw element,
+// shortened), for the reason the unnamed items are retried with.
+func (c *Client) namedFailures(ctx context.Context, raw []json.RawMessage, sent map[string]bool) (named map[string]string, unmatched []string) {
+	named = map[string]string{}
+	lookups := 0
 	for _, r := range raw {
 		var m map[string]any
 		if json.Unmarshal(r, &m) != nil {
+			unmatched = append(unmatched, rawText(r))
 			continue
 		}
 		sku := firstString(m, "sku", "SKU", "stock_code")
@@ -108,9 +135,14 @@ func (c *Client) namedFailures(raw []json.RawMessage, sent map[string]bool) map[
 				c.mu.Lock()
 				sku = c.idToSK[id]
 				c.mu.Unlock()
+				if sku == "" && lookups < maxLookups {
+					lookups++
+					sku = c.lookupSKU(ctx, id)
+				}
 			}
 		}
 		if !sent[sku] {
+			unmatched = append(unmatched, rawText(r))
 			continue
 		}
 		msg := firstString(m, "message", "error", "reason", "detail")
@@ -125,7 +157,41 @@ func (c *Client) namedFailures(raw []json.RawMessage, sent map[string]bool) map[
 		}
 		named[sku] = msg
 	}
-	return named
+	return named, unmatched
+}
+
+// maxLookups bounds the product lookups one push may make for ids it has not learned.
+const maxLookups = 5
+
+// lookupSKU reads one product to learn its SKU ("" when that fails: the error element
+// then stays unmatched).
+func (c *Client) lookupSKU(ctx context.Context, id string) string {
+	var p api.Product
+	if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/v1/products/" + url.PathEscape(id)}, &p); err != nil {
+		c.log.Debug().Err(err).Str("product_id", id).Msg("looking up a product PazarSync named in errors[] failed")
+		return ""
+	}
+	if p.SKU == "" {
+		return ""
+	}
+	c.mu.Lock()
+	c.idToSK[id] = p.SKU
+	c.mu.Unlock()
+	return p.SKU
+}
+
+// rawText is an errors[] element as PazarSync wrote it, compacted and shortened.
+func rawText(r json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, r) != nil {
+		b.Reset()
+		b.Write(r)
+	}
+	s := b.String()
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 func firstString(m map[string]any, keys ...string) string {

@@ -3,6 +3,7 @@ package pazarsync
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"syncagent/connectors"
@@ -13,10 +14,17 @@ import (
 // maxPages stops a list that never ends (a server bug) from paging forever.
 const maxPages = 10_000
 
-// ReadBack pages through the product list (100 a page, oldest first so pages stay put
-// while products are added) until every item is found or the list ends. PazarSync has
-// no filter by a list of SKUs; its search matches names too and would need a request
-// per item.
+// searchMax is the largest read-back done by one search per item; more items are read
+// from a scan of the whole list. A daily budget makes the choice matter: a store of
+// 10 000 SKUs is 100 list pages, while the few items of a lost answer cost one request
+// each.
+const searchMax = 10
+
+// ReadBack reads the current stock of items: up to searchMax items by one search each
+// (search matches names too, so the results are filtered to the exact SKU), more by
+// paging through the product list (100 a page, oldest first so pages stay put while
+// products are added) until every item is found or the list ends. PazarSync has no
+// filter by a list of SKUs.
 func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[string]connectors.Observed, error) {
 	out := make(map[string]connectors.Observed, len(items))
 	want := make(map[string]bool, len(items))
@@ -24,13 +32,32 @@ func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[str
 		out[it.SKU] = connectors.Observed{}
 		want[it.SKU] = true
 	}
+	if len(want) <= searchMax {
+		for sku := range want {
+			if err := c.scan(ctx, url.Values{"search": {sku}}, map[string]bool{sku: true}, out); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	if err := c.scan(ctx, url.Values{"sort": {"created_at"}, "direction": {"asc"}}, want, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scan pages through the product list with filter until every SKU of want is in out or
+// the list ends, learning product ids on the way.
+func (c *Client) scan(ctx context.Context, filter url.Values, want map[string]bool, out map[string]connectors.Observed) error {
 	missing := len(want)
 	for page := 1; missing > 0 && page <= maxPages; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(pageLimit)}}
+		for k, v := range filter {
+			q[k] = v
+		}
 		var p api.ProductPage
-		if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/v1/products",
-			Query: map[string][]string{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(pageLimit)},
-				"sort": {"created_at"}, "direction": {"asc"}}}, &p); err != nil {
-			return nil, err
+		if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/v1/products", Query: q}, &p); err != nil {
+			return err
 		}
 		c.mu.Lock()
 		for _, pr := range p.Data {
@@ -49,5 +76,5 @@ func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[str
 			break
 		}
 	}
-	return out, nil
+	return nil
 }

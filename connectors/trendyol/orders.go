@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"syncagent/connectors"
 	"syncagent/connectors/httpx"
@@ -107,7 +110,7 @@ func (c *Client) FetchOrders(ctx context.Context, q connectors.OrderQuery) (conn
 	}
 	out := connectors.OrderPage{}
 	for i := range page.Content {
-		o, err := normalizePackage(&page.Content[i])
+		o, err := normalizePackage(&page.Content[i], &c.unknown)
 		if err != nil {
 			return connectors.OrderPage{Cursor: q.Cursor}, &connectors.Error{Kind: connectors.Permanent, Err: err,
 				Message: "Trendyol sent an order package the agent cannot read"}
@@ -131,25 +134,56 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// statuses maps Trendyol's package statuses.
+// statuses maps Trendyol's package (and line) statuses, every one its documents list:
+// the getShipmentPackages filter, the stream's packageItemStatuses and the older guides
+// (Repack). Verified and Repack have no documented meaning; both come before the goods
+// leave (verified at the seller's, packed again), so they count as Processing.
 var statuses = map[string]order.Status{
-	"Awaiting": order.Awaiting, "Created": order.New, "Picking": order.Processing, "Invoiced": order.Processing,
+	"Awaiting": order.Awaiting, "Created": order.New,
+	"Picking": order.Processing, "Invoiced": order.Processing, "Verified": order.Processing, "Repack": order.Processing,
 	"Shipped": order.Shipped, "AtCollectionPoint": order.Shipped, "Delivered": order.Delivered,
-	"UnDelivered": order.Returned, "Returned": order.Returned, "Cancelled": order.Cancelled,
-	"UnSupplied": order.Cancelled, "UnPacked": order.Split,
+	"UnDelivered": order.Returned, "Returned": order.Returned,
+	"Cancelled": order.Cancelled, "UnSupplied": order.Cancelled, "UnPacked": order.Split,
 }
 
-func statusOf(raw string) order.Status {
+// statusOf maps a status word; an unknown one counts as New (the goods are still owed,
+// so its units stay reserved) and known is false.
+func statusOf(raw string) (st order.Status, known bool) {
 	if s, ok := statuses[raw]; ok {
-		return s
+		return s, true
 	}
-	return order.New // an unknown (new) status: the goods are still owed
+	return order.New, false
+}
+
+// unknownStatuses logs each status word the connector does not know, once per word for
+// the life of the connector, with the order and package it first came with, so an
+// operator learns that Trendyol added a status without a log line per fetch.
+type unknownStatuses struct {
+	log  zerolog.Logger
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (u *unknownStatuses) note(raw, orderNumber, pkg string) {
+	u.mu.Lock()
+	first := !u.seen[raw]
+	if first {
+		if u.seen == nil {
+			u.seen = map[string]bool{}
+		}
+		u.seen[raw] = true
+	}
+	u.mu.Unlock()
+	if first {
+		u.log.Warn().Str("order", orderNumber).Str("package", pkg).Str("status", raw).
+			Msgf("Trendyol sent the unknown status %q (order %s, package %s); the agent treats it as a new order whose goods are still owed; this is logged once", raw, orderNumber, pkg)
+	}
 }
 
 // normalizePackage turns one shipment package into an order of one package, keyed by
 // orderNumber: splits and cancellations replace packages under the same order number,
 // and the queue merges them by package id, so no unit is counted twice.
-func normalizePackage(p *api.Package) (order.Order, error) {
+func normalizePackage(p *api.Package, unknown *unknownStatuses) (order.Order, error) {
 	pkgID := string(p.ShipmentPackageID)
 	if pkgID == "" {
 		pkgID = string(p.OldID)
@@ -162,7 +196,11 @@ func normalizePackage(p *api.Package) (order.Order, error) {
 		raw = p.PackageStatus
 	}
 	updated := time.UnixMilli(p.LastModifiedDate)
-	pk := order.Package{ID: pkgID, Status: statusOf(raw), RawStatus: raw, UpdatedAt: updated,
+	st, known := statusOf(raw)
+	if !known {
+		unknown.note(raw, p.OrderNumber, pkgID)
+	}
+	pk := order.Package{ID: pkgID, Status: st, RawStatus: raw, UpdatedAt: updated,
 		CargoTracking: strings.Trim(string(p.CargoTracking), `"`)}
 	if pk.CargoTracking == "null" {
 		pk.CargoTracking = ""
@@ -171,6 +209,11 @@ func normalizePackage(p *api.Package) (order.Order, error) {
 		pk.Origin = append(pk.Origin, string(id))
 	}
 	for i := range p.Lines {
+		if ls := p.Lines[i].StatusName; ls != "" {
+			if _, known := statusOf(ls); !known {
+				unknown.note(ls, p.OrderNumber, pkgID)
+			}
+		}
 		l, err := normalizeLine(&p.Lines[i], pk.Status)
 		if err != nil {
 			return order.Order{}, fmt.Errorf("package %s line %d: %w", pkgID, i+1, err)

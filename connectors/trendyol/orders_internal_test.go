@@ -1,9 +1,13 @@
 package trendyol
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"syncagent/connectors/order"
 	"syncagent/connectors/trendyol/api"
@@ -26,7 +30,7 @@ func TestNormalizePackage(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
 		t.Fatal(err)
 	}
-	o, err := normalizePackage(&p)
+	o, err := normalizePackage(&p, &unknownStatuses{log: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,5 +58,46 @@ func TestNormalizePackage(t *testing.T) {
 	}
 	if tot := o.Totals(); tot.Total != 22499 || tot.Units != 3 {
 		t.Fatalf("totals %+v", tot)
+	}
+}
+
+// TestEveryDocumentedStatusIsMapped: every status word Trendyol's documents list has an
+// explicit mapping; an unknown one counts as New and is logged once, with the order
+// number it came with.
+func TestEveryDocumentedStatusIsMapped(t *testing.T) {
+	want := map[string]order.Status{
+		"Awaiting": order.Awaiting, "Created": order.New, "Picking": order.Processing, "Invoiced": order.Processing,
+		"Verified": order.Processing, "Repack": order.Processing, "Shipped": order.Shipped, "AtCollectionPoint": order.Shipped,
+		"Delivered": order.Delivered, "UnDelivered": order.Returned, "Returned": order.Returned,
+		"Cancelled": order.Cancelled, "UnSupplied": order.Cancelled, "UnPacked": order.Split,
+	}
+	for raw, st := range want {
+		got, known := statusOf(raw)
+		if !known || got != st {
+			t.Errorf("%s: %v (known %v), want %v", raw, got, known, st)
+		}
+	}
+	if len(statuses) != len(want) {
+		t.Errorf("%d statuses mapped, %d expected", len(statuses), len(want))
+	}
+
+	var logged bytes.Buffer
+	unknown := &unknownStatuses{log: zerolog.New(&logged)}
+	pkg := func(id, number, status string) *api.Package {
+		return &api.Package{ShipmentPackageID: json.Number(id), OrderNumber: number, Status: status,
+			Lines: []api.Line{{LineID: "1", Barcode: "869", StockCode: "A", Quantity: 1, LineUnitPrice: json.RawMessage("10"), StatusName: status}}}
+	}
+	for _, p := range []*api.Package{pkg("11", "1001", "Verified"), pkg("12", "1002", "YeniStatu"), pkg("13", "1003", "YeniStatu")} {
+		o, err := normalizePackage(p, unknown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status == "YeniStatu" && (o.Status != order.New || o.RawStatus != "YeniStatu") {
+			t.Fatalf("unknown status became %v/%q", o.Status, o.RawStatus)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logged.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"order":"1002"`) || !strings.Contains(lines[0], `unknown status \"YeniStatu\"`) || strings.Contains(logged.String(), "Verified") {
+		t.Fatalf("logged %q; want one line naming order 1002", logged.String())
 	}
 }

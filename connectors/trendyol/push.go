@@ -20,7 +20,10 @@ const (
 	ReasonNoBarcode = "no barcode; Trendyol updates stock and price by barcode"
 	reasonMaxStock  = "quantity %d is above Trendyol's maximum of %d per product; the value was not sent (set rules.stock_cap)"
 	reasonNegative  = "quantity %d is negative; the value was not sent"
-	reasonBadPrice  = "%s %s is not above zero; the value was not sent"
+	// reasonBadPrice is the agent's own safety rule, not Trendyol's: Trendyol accepts a
+	// price of zero (production captures show salePrice 0 answered SUCCESS), which would
+	// put the item on sale for nothing.
+	reasonBadPrice  = "%s %s is not above zero; the agent's own safety rule keeps prices of zero or less from being sent (Trendyol itself would accept it and sell the item for that); the value was not sent, check the ERP's price"
 	reasonListBelow = "list price %s is below sale price %s, which Trendyol refuses; the values were not sent (check rules.list_price)"
 	reasonSameCode  = "barcode %s is also given for SKU %s in this push; Trendyol keys results by barcode, so one SKU per barcode"
 	reasonOthers    = "Trendyol refused the whole request because of other items in it; not applied, send again"

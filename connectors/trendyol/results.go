@@ -75,7 +75,9 @@ func failed(reasons []string) connectors.Outcome {
 }
 
 // ReadBack reads the current stock and prices of items from the approved-products
-// list, 50 barcodes a request. Items without a barcode are reported not found.
+// list, 50 barcodes a request. The reply is nested (content items, each with variants);
+// barcode, stock and prices are read from the variants. Items without a barcode, and
+// barcodes Trendyol does not list, are reported not found.
 func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[string]connectors.Observed, error) {
 	out := make(map[string]connectors.Observed, len(items))
 	skus := map[string][]string{} // barcode → SKUs asking for it
@@ -93,9 +95,9 @@ func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[str
 	for len(barcodes) > 0 {
 		chunk := barcodes[:min(readBarcodes, len(barcodes))]
 		barcodes = barcodes[len(chunk):]
-		if err := c.readApproved(ctx, chunk, func(p api.ApprovedProduct) {
-			for _, sku := range skus[p.Barcode] {
-				out[sku] = connectors.Observed{Found: true, Qty: p.Quantity, Price: p.SalePrice, ListPrice: p.ListPrice}
+		if err := c.readApproved(ctx, map[string][]string{"barcodes": {strings.Join(chunk, ",")}}, func(v api.ApprovedVariant) {
+			for _, sku := range skus[v.Barcode] {
+				out[sku] = connectors.Observed{Found: true, Qty: v.Quantity, Price: v.SalePrice, ListPrice: v.ListPrice}
 			}
 		}); err != nil {
 			return nil, err
@@ -104,22 +106,58 @@ func (c *Client) ReadBack(ctx context.Context, items []connectors.Item) (map[str
 	return out, nil
 }
 
-// readApproved pages through the approved products of up to 50 barcodes.
-func (c *Client) readApproved(ctx context.Context, barcodes []string, each func(api.ApprovedProduct)) error {
-	q := map[string][]string{"barcodes": {strings.Join(barcodes, ",")}, "size": {strconv.Itoa(readBarcodes)}, "page": {"0"}}
-	for page := 0; page < 1000; page++ {
+// approvedWindow is how far page and size reach in the approved-products list
+// ((page+1)×size ≤ 10 000); past it only nextPageToken continues.
+const approvedWindow = 10000
+
+// readApproved pages through the approved products that filter selects, handing every
+// variant to each. Pages are asked for by number while they lie inside the 10 000 window;
+// nextPageToken is followed only past it. Trendyol sends a token on every page, the
+// last one included, so a token alone never means there is more: totalPages says so. A
+// chunk of 50 barcodes (at most 50 content items) is therefore one request.
+func (c *Client) readApproved(ctx context.Context, filter map[string][]string, each func(api.ApprovedVariant)) error {
+	query := func(extra ...string) map[string][]string {
+		q := map[string][]string{"size": {strconv.Itoa(readBarcodes)}}
+		for k, v := range filter {
+			q[k] = v
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			q[extra[i]] = []string{extra[i+1]}
+		}
+		return q
+	}
+	q := query("page", "0")
+	for page := 0; page < maxApprovedPages; page++ {
 		var p api.ApprovedPage
 		if _, err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: c.productPath("/approved/inventory-and-price"),
 			Query: q, Bucket: bucketRead}, &p); err != nil {
 			return err
 		}
-		for _, a := range p.Content {
-			each(a)
+		for _, ct := range p.Content {
+			for _, v := range ct.Variants {
+				each(v)
+			}
 		}
-		if p.NextPageToken == "" || len(p.Content) == 0 {
+		next := page + 1
+		more := next < p.TotalPages
+		if p.TotalPages == 0 { // no count given: a full page may have more behind it
+			more = len(p.Content) >= readBarcodes
+		}
+		if !more || len(p.Content) == 0 {
 			return nil
 		}
-		q = map[string][]string{"barcodes": q["barcodes"], "size": q["size"], "nextPageToken": {p.NextPageToken}}
+		switch {
+		case (next+1)*readBarcodes <= approvedWindow:
+			q = query("page", strconv.Itoa(next))
+		case p.NextPageToken != "":
+			q = query("nextPageToken", p.NextPageToken)
+		default:
+			return &connectors.Error{Kind: connectors.Permanent,
+				Message: fmt.Sprintf("Trendyol's approved-products list has %d pages, but gave no nextPageToken to read past the first %d products", p.TotalPages, approvedWindow)}
+		}
 	}
-	return &connectors.Error{Kind: connectors.Permanent, Message: "Trendyol's approved-products list did not end after 1000 pages"}
+	return &connectors.Error{Kind: connectors.Permanent, Message: fmt.Sprintf("Trendyol's approved-products list did not end after %d pages", maxApprovedPages)}
 }
+
+// maxApprovedPages stops a list that never ends (a server bug) from paging forever.
+const maxApprovedPages = 10000

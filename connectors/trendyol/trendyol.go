@@ -105,6 +105,7 @@ type Client struct {
 	http     *httpx.Client
 	log      zerolog.Logger
 	orders   orderStream
+	unknown  unknownStatuses // status words logged once
 }
 
 var (
@@ -131,6 +132,7 @@ func New(s *connectors.Store, deps connectors.Deps) (*Client, error) {
 	clock := httpx.ClockOf(deps)
 	seller, key, secret := s.Credentials.Get(optSellerID), s.Credentials.Get(optAPIKey), s.Credentials.Get(optAPISecret)
 	c := &Client{store: s.Name, seller: seller, features: features.WithLimits(s.Limits), log: deps.Log}
+	c.unknown.log = deps.Log
 	c.http = httpx.New(httpx.Config{
 		Name:      "Trendyol",
 		BaseURL:   base,

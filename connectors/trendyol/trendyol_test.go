@@ -3,9 +3,12 @@ package trendyol_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -270,5 +273,94 @@ func TestReadBackWithoutBarcode(t *testing.T) {
 	}
 	if !got["A"].Found || !got["A2"].Found || *got["A"].Qty != 10 || got["B"].Found || len(got) != 3 {
 		t.Fatalf("%+v", got)
+	}
+}
+
+// TestZeroPriceIsTheAgentsOwnRule: Trendyol accepts a price of zero (the simulator does,
+// as production captures show); the agent refuses to send one, and says the refusal is
+// its own safety rule, not Trendyol's.
+func TestZeroPriceIsTheAgentsOwnRule(t *testing.T) {
+	f := newFixture(t, trendyolsim.Options{}, nil)
+	f.seed(t, "111")
+	out, err := f.conn.Push(context.Background(), []connectors.Item{{SKU: "A", Barcode: "111", Qty: qty(0), Price: tl(0), ListPrice: tl(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := out["A"]
+	if o.Status != connectors.Rejected || !strings.Contains(o.Reason, "the agent's own safety rule") || !strings.Contains(o.Reason, "Trendyol itself would accept it") {
+		t.Fatalf("zero price: %+v", o)
+	}
+	if n := f.sim.Stats().Endpoints["price-and-inventory"].Requests; n != 0 {
+		t.Fatalf("%d requests", n)
+	}
+}
+
+// TestErrorMessagesOfBothShapes: against the simulator, whose product endpoints answer
+// {"errors":[…]} and order endpoints {"error","message"}, the connector keeps Trendyol's
+// words from each.
+func TestErrorMessagesOfBothShapes(t *testing.T) {
+	f := newFixture(t, trendyolsim.Options{StreamMaxRange: 24 * time.Hour}, func(s *connectors.Store) {
+		s.Limits.BatchSize = 1001 // above Trendyol's 1000: the simulator refuses the request
+	})
+	items := make([]connectors.Item, 1001)
+	for i := range items {
+		items[i] = connectors.Item{SKU: fmt.Sprint("S", i), Barcode: fmt.Sprint(8690000000000 + i), Qty: qty(1)}
+	}
+	_, err := f.conn.Push(context.Background(), items)
+	if connectors.KindOf(err) != connectors.Permanent || !strings.Contains(err.Error(), "at most 1000 items can be sent in one request") {
+		t.Fatalf("product endpoint: %v", err)
+	}
+	_, err = f.conn.FetchOrders(context.Background(), connectors.OrderQuery{Since: f.clock.Now().Add(-10 * 24 * time.Hour)})
+	if connectors.KindOf(err) != connectors.Permanent || !strings.Contains(err.Error(), "the date range may be at most 14 days") {
+		t.Fatalf("order endpoint: %v", err)
+	}
+}
+
+// TestReadBackPagesByNumberThenByToken: a listing longer than the 10 000 window is read
+// by page number while (page+1)×size stays inside it, then by nextPageToken; a token on
+// a page that is not the last inside the window is not followed.
+func TestReadBackPagesByNumberThenByToken(t *testing.T) {
+	const pages = 202 // 50 a page: pages 0..199 fill the window
+	var mu sync.Mutex
+	var queries []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		mu.Lock()
+		queries = append(queries, q)
+		mu.Unlock()
+		page := 0
+		if tok := q.Get("nextPageToken"); tok != "" {
+			page, _ = strconv.Atoi(strings.TrimPrefix(tok, "after-"))
+			page++
+		} else {
+			page, _ = strconv.Atoi(q.Get("page"))
+		}
+		_, _ = fmt.Fprintf(w, `{"totalElements":%d,"totalPages":%d,"page":%d,"size":50,"nextPageToken":"after-%d","content":[{"contentId":%d,"productMainId":"M","variants":[{"barcode":"b%d","quantity":%d,"salePrice":1,"listPrice":1}]}]}`,
+			pages, pages, page, page, page, page, page)
+	}))
+	defer srv.Close()
+	clock := simkit.NewFakeClock(time.Time{})
+	st := storeAt(srv.URL)
+	st.BaseURL = srv.URL
+	c, err := trendyol.New(&st, connectors.Deps{Log: zerolog.Nop(), Now: clock.Now,
+		Sleep: func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ReadBack(context.Background(), []connectors.Item{{SKU: "first", Barcode: "b0"}, {SKU: "last", Barcode: fmt.Sprint("b", pages-1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got["first"].Found || !got["last"].Found || *got["last"].Qty != pages-1 {
+		t.Fatalf("%+v", got)
+	}
+	if len(queries) != pages {
+		t.Fatalf("%d requests for %d pages", len(queries), pages)
+	}
+	for i, q := range queries {
+		byToken := q.Has("nextPageToken")
+		if byToken != (i >= 200) || (!byToken && q.Get("page") != strconv.Itoa(i)) {
+			t.Fatalf("request %d: %v", i, q)
+		}
 	}
 }

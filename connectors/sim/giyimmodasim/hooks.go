@@ -97,7 +97,8 @@ func (s *Server) AddOrder(in Order) (OrderView, error) {
 	now := s.Now()
 	s.st.nextOrder++
 	o := &order{id: s.st.nextOrder, code: in.Code, date: in.Date, customer: in.Customer,
-		paymentType: in.PaymentType, paymentStatus: in.PaymentStatus, delivery: in.DeliveryStatus, otherSeller: in.OtherSeller}
+		paymentType: in.PaymentType, paymentStatus: in.PaymentStatus, delivery: in.DeliveryStatus, otherSeller: in.OtherSeller,
+		coupon: in.CouponDiscount}
 	if o.date.IsZero() {
 		o.date = now
 	}

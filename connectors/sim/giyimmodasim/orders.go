@@ -91,7 +91,8 @@ func (s *Server) orderFromPath(c *simkit.Call) (*order, *simkit.Reply) {
 }
 
 // handleGetOrder serves GET /api/seller/orders/{id}: the list fields plus the shipping
-// address and the order_details lines (amounts as strings, per line).
+// address (a string holding JSON unless AddressObject), the coupon discount and the
+// order_details lines (amounts as strings, per line unless UnitLinePrice).
 func (s *Server) handleGetOrder(c *simkit.Call) simkit.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,19 +107,31 @@ func (s *Server) handleGetOrder(c *simkit.Call) simkit.Reply {
 	if o.customer.TCIdentityNo != "" {
 		addr["tc_identity_number"] = o.customer.TCIdentityNo
 	}
-	body["shipping_address"] = addr
+	if s.opt.AddressObject {
+		body["shipping_address"] = addr
+	} else {
+		enc, _ := json.Marshal(addr)
+		body["shipping_address"] = string(enc)
+	}
 	body["tracking_code"] = nullable(o.trackingCode)
 	body["invoice_url"] = nullable(o.invoiceURL)
+	body["coupon_discount"] = o.coupon.String()
 	lines := make([]map[string]any, 0, len(o.details))
 	for _, d := range o.details {
+		price, tax := d.price(), d.taxTotal()
+		if s.opt.UnitLinePrice {
+			price, tax = d.unitPrice, d.tax
+		}
 		lines = append(lines, map[string]any{
 			"id": d.id, "order_id": o.id, "product_id": d.product.ID, "variation": d.variation,
-			"quantity": d.quantity, "price": d.price().String(), "tax": d.taxTotal().String(),
+			"quantity": d.quantity, "price": price.String(), "tax": tax.String(),
 			"shipping_cost": d.shipping.String(), "delivery_status": d.status,
 			"product": map[string]any{"id": d.product.ID, "name": d.product.Name, "sku": nullable(d.product.SKU)},
 		})
 	}
-	body["order_details"] = lines
+	if s.opt.LinesKey != "-" {
+		body[s.opt.LinesKey] = lines
+	}
 	return simkit.JSON(http.StatusOK, okBody("", body))
 }
 

@@ -2,6 +2,7 @@ package giyimmodasim
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"mime/multipart"
 	"strconv"
@@ -64,7 +65,12 @@ func TestOrders(t *testing.T) {
 	path := "/api/seller/orders/" + strconv.FormatInt(first.ID, 10)
 	d := c.do("GET", path, nil).want(t, 200).data()
 	// 2×199.99 + 2×10.00 tax + 25.00 shipping, plus 3×500.00.
-	if d["grand_total"] != "1944.98" || d["payment_status"] != "paid" || d["shipping_address"].(map[string]any)["city"] != "İstanbul" {
+	// The platform keeps shipping_address as json_encode([...]) in one column.
+	var addr map[string]any
+	if raw, ok := d["shipping_address"].(string); !ok || json.Unmarshal([]byte(raw), &addr) != nil || addr["city"] != "İstanbul" {
+		t.Fatalf("shipping_address %#v", d["shipping_address"])
+	}
+	if d["grand_total"] != "1944.98" || d["payment_status"] != "paid" || d["coupon_discount"] != "0.00" {
 		t.Fatalf("detail %v", d)
 	}
 	line := d["order_details"].([]any)[0].(map[string]any)
@@ -133,5 +139,46 @@ func TestForeignOrder403AndInvoice(t *testing.T) {
 	}
 	if o, _ := s.Order(mine.ID); o.InvoiceURL == "" {
 		t.Fatal("invoice not recorded")
+	}
+}
+
+// TestOrderDetailReadings: the switches for what the documents leave open: the address
+// as an object, line amounts per unit, the lines under another key or none, a coupon.
+func TestOrderDetailReadings(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opt  Options
+		want func(t *testing.T, d map[string]any)
+	}{
+		{"address object, unit prices, coupon", Options{AddressObject: true, UnitLinePrice: true}, func(t *testing.T, d map[string]any) {
+			line := d["order_details"].([]any)[0].(map[string]any)
+			if d["shipping_address"].(map[string]any)["postal_code"] != "34000" || line["price"] != "199.99" || line["tax"] != "10.00" ||
+				d["grand_total"] != "434.98" || d["coupon_discount"] != "10.00" {
+				t.Fatalf("detail %v", d)
+			}
+		}},
+		{"lines under items", Options{LinesKey: "items"}, func(t *testing.T, d map[string]any) {
+			if d["order_details"] != nil || len(d["items"].([]any)) != 1 || d["items"].([]any)[0].(map[string]any)["price"] != "399.98" {
+				t.Fatalf("detail %v", d)
+			}
+		}},
+		{"no lines", Options{LinesKey: "-"}, func(t *testing.T, d map[string]any) {
+			if d["order_details"] != nil || d["items"] != nil {
+				t.Fatalf("detail %v", d)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _, cl := newSim(t, c.opt)
+			p, err := s.AddProduct(Product{Name: "Gömlek", SKU: "G-1", UnitPrice: 19999, Stock: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := s.AddOrder(Order{CouponDiscount: 1000, Items: []OrderItem{{ProductID: p.ID, Quantity: 2, Tax: 1000, ShippingCost: 2500}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.want(t, cl.do("GET", "/api/seller/orders/"+strconv.FormatInt(o.ID, 10), nil).want(t, 200).data())
+		})
 	}
 }

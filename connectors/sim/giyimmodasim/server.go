@@ -28,6 +28,12 @@ type Options struct {
 	BulkUpdatePath string // the bulk update's path (POST /api/seller/products/bulk-update, assumed)
 	StrictBulk     bool   // a malformed item fails the whole bulk update with 422, as a Laravel validator would
 	ForeignStatus  int    // status for another seller's order (404; or 403)
+
+	// The order detail's shape is not documented; these switch the simulator between
+	// the readings a connector must survive.
+	AddressObject bool   // shipping_address as a JSON object; default a string holding JSON, as the platform stores it
+	UnitLinePrice bool   // order_details price and tax per unit; default per line (unit × quantity), as the platform writes them
+	LinesKey      string // the key the detail's lines come under ("order_details"); "-" leaves them out
 }
 
 func (o *Options) defaults() {
@@ -37,6 +43,7 @@ func (o *Options) defaults() {
 	simkit.Default(&o.MaxBulk, 100)
 	simkit.Default(&o.BulkUpdatePath, "/api/seller/products/bulk-update")
 	simkit.Default(&o.ForeignStatus, http.StatusNotFound)
+	simkit.Default(&o.LinesKey, "order_details")
 }
 
 // Server is a running Giyim Moda simulator. The embedded Sim gives it URL, Close,

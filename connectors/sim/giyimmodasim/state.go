@@ -106,10 +106,11 @@ type Order struct {
 	Code           string    // default "YYYYMMDD-HHMMSSnn"
 	Date           time.Time // default now
 	Customer       Customer
-	PaymentType    string // bank_payment (default), cash_on_delivery, wallet_payment, iyzico
-	PaymentStatus  string // paid (default) or unpaid
-	DeliveryStatus string // pending (default)
-	OtherSeller    bool   // an order of another seller: not listed; detail answers ForeignStatus
+	PaymentType    string      // bank_payment (default), cash_on_delivery, wallet_payment, iyzico
+	PaymentStatus  string      // paid (default) or unpaid
+	DeliveryStatus string      // pending (default)
+	OtherSeller    bool        // an order of another seller: not listed; detail answers ForeignStatus
+	CouponDiscount money.Kurus // taken off grand_total
 	Items          []OrderItem
 }
 
@@ -134,11 +135,13 @@ type order struct {
 	trackingCode                         string
 	invoiceURL                           string
 	otherSeller                          bool
+	coupon                               money.Kurus
 	details                              []*detail
 }
 
-// Line amounts are per line (price = unit price × quantity), as order_details rows
-// are written by Laravel e-commerce backends of this kind (assumed; UNSPECIFIED).
+// Line amounts are per line (price = unit price × quantity, tax likewise), as the
+// checkout of the platform the seed's data model matches writes order_details; grand_total
+// is Σ price + Σ tax + Σ shipping_cost − coupon_discount.
 func (d *detail) price() money.Kurus { return d.unitPrice * money.Kurus(d.quantity) }
 
 func (d *detail) taxTotal() money.Kurus {
@@ -150,7 +153,7 @@ func (o *order) grandTotal() money.Kurus {
 	for _, d := range o.details {
 		t += d.price() + d.taxTotal() + d.shipping
 	}
-	return t
+	return t - o.coupon
 }
 
 // OrderView is a read-back copy of an order.

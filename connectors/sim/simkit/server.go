@@ -48,6 +48,10 @@ type Reply struct {
 	Body   any
 	Raw    []byte
 	Header http.Header
+	// CountAs is the status Stats counts the reply under (0: Status): a GraphQL API
+	// answers a refused token or an invalid document with 200 and errors[], which is
+	// a client error all the same.
+	CountAs int
 }
 
 // JSON builds a JSON reply.
@@ -60,6 +64,10 @@ type Route struct {
 	Endpoint string // the name used in Stats and in Faults.Only
 	Group    string // optional: the budget the route spends from, where limits are per group of endpoints
 	Handle   func(*Call) Reply
+	// Operation, when set, names the endpoint from the request body instead: one GraphQL
+	// path carries many operations, and Stats and Faults.Only speak of each by its name.
+	// The body is then read before anything else ("" keeps Endpoint).
+	Operation func(body []byte) string
 }
 
 // mux routes every request through serve; a known path with another method gets
@@ -94,7 +102,8 @@ func (s *Sim) mux() *http.ServeMux {
 
 func (s *Sim) plain(w http.ResponseWriter, r *http.Request, endpoint string, status int, msg string) {
 	s.stats.Arrived(endpoint, s.cfg.Clock.Now())
-	s.write(w, &Call{R: r, Endpoint: endpoint, Header: http.Header{}, sim: s}, Reply{Status: status, Body: s.cfg.ErrorBody(status, msg)})
+	c := &Call{R: r, Endpoint: endpoint, Header: http.Header{}, sim: s}
+	s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBodyFor(c, status, msg)})
 }
 
 // serve takes every request through the same steps, in the same order for every
@@ -102,8 +111,20 @@ func (s *Sim) plain(w http.ResponseWriter, r *http.Request, endpoint string, sta
 // injected 5xx, the handler, then either the answer or a dropped connection.
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 	c := &Call{R: r, Endpoint: rt.Endpoint, Group: rt.Group, sim: s, Now: s.cfg.Clock.Now(), Header: http.Header{}}
-	s.stats.Arrived(rt.Endpoint, c.Now)
-	if d := s.faults.Latency(rt.Endpoint); d > 0 {
+	var body []byte
+	var bodyErr error
+	read := false
+	if rt.Operation != nil {
+		body, bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		read = true
+		if bodyErr == nil {
+			if name := rt.Operation(body); name != "" {
+				c.Endpoint = name
+			}
+		}
+	}
+	s.stats.Arrived(c.Endpoint, c.Now)
+	if d := s.faults.Latency(c.Endpoint); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -116,20 +137,22 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 		}
 		c.Now = s.cfg.Clock.Now()
 	}
-	if ra, on := s.faults.Storm(rt.Endpoint, c.Now); on {
-		rep := Reply{Status: http.StatusTooManyRequests, Body: s.cfg.ErrorBody(429, "too many requests"),
+	if ra, on := s.faults.Storm(c.Endpoint, c.Now); on {
+		rep := Reply{Status: http.StatusTooManyRequests, Body: s.cfg.ErrorBodyFor(c, 429, "too many requests"),
 			Header: http.Header{"Retry-After": {RetryAfterSeconds(ra)}}}
 		s.write(w, c, rep)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
+	if !read {
+		body, bodyErr = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	}
+	if bodyErr != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.write(w, c, Reply{Status: http.StatusRequestEntityTooLarge, Body: s.cfg.ErrorBody(413, "request body too large")})
+		if errors.As(bodyErr, &tooBig) {
+			s.write(w, c, Reply{Status: http.StatusRequestEntityTooLarge, Body: s.cfg.ErrorBodyFor(c, 413, "request body too large")})
 			return
 		}
-		s.write(w, c, Reply{Status: http.StatusBadRequest, Body: s.cfg.ErrorBody(400, "request body could not be read")})
+		s.write(w, c, Reply{Status: http.StatusBadRequest, Body: s.cfg.ErrorBodyFor(c, 400, "request body could not be read")})
 		return
 	}
 	c.Body = body
@@ -139,13 +162,13 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 			return
 		}
 	}
-	if status, fail := s.faults.ServerError(rt.Endpoint); fail {
-		s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBody(status, "service temporarily unavailable")})
+	if status, fail := s.faults.ServerError(c.Endpoint); fail {
+		s.write(w, c, Reply{Status: status, Body: s.cfg.ErrorBodyFor(c, status, "service temporarily unavailable")})
 		return
 	}
 	rep := rt.Handle(c)
-	if drop, hang := s.faults.Drop(rt.Endpoint); drop {
-		s.stats.Dropped(rt.Endpoint)
+	if drop, hang := s.faults.Drop(c.Endpoint); drop {
+		s.stats.Dropped(c.Endpoint)
 		s.cut(w, hang)
 		return
 	}
@@ -153,7 +176,14 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, rt Route) {
 }
 
 func (s *Sim) write(w http.ResponseWriter, c *Call, rep Reply) {
-	s.stats.Answered(c.Endpoint, rep.Status)
+	counted := rep.Status
+	if rep.CountAs != 0 {
+		counted = rep.CountAs
+	}
+	s.stats.Answered(c.Endpoint, counted)
+	if s.cfg.Answered != nil {
+		s.cfg.Answered(c, counted)
+	}
 	h := w.Header()
 	for k, v := range c.Header {
 		h[k] = v

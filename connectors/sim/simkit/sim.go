@@ -24,9 +24,17 @@ type Config struct {
 	// ErrorBody builds the body of errors the kit itself produces (storm 429, injected
 	// 5xx, unknown path, wrong method, unreadable body) in the marketplace's own shape.
 	ErrorBody func(status int, message string) any
+	// ErrorBodyFor, when set, replaces ErrorBody for a marketplace whose error shape
+	// differs by endpoint (Trendyol: {"errors":[…]} on product endpoints, {"error",
+	// "message"} on order endpoints); it sees the call (its path and endpoint name).
+	ErrorBodyFor func(c *Call, status int, message string) any
 	// NotAllowed is the status for a known path with another method: 405 (the default)
 	// where the marketplace documents it, 404 where a missing endpoint must look missing.
 	NotAllowed int
+	// Answered, when set, is told of every reply as Stats counts it (the status, or the
+	// reply's CountAs), injected faults included: a marketplace that blocks clients for
+	// their share of failed requests (ikas) keeps its tally here.
+	Answered func(c *Call, status int)
 	// Stamp, when set, adds the headers a marketplace puts on every answer, the kit's own
 	// included (Hepsiburada's x-correlation-id).
 	Stamp func(http.Header)
@@ -57,6 +65,10 @@ func Start(cfg Config) (*Sim, error) {
 	}
 	if cfg.ErrorBody == nil {
 		cfg.ErrorBody = func(_ int, msg string) any { return map[string]string{"message": msg} }
+	}
+	if cfg.ErrorBodyFor == nil {
+		body := cfg.ErrorBody
+		cfg.ErrorBodyFor = func(_ *Call, status int, msg string) any { return body(status, msg) }
 	}
 	if cfg.NotAllowed == 0 {
 		cfg.NotAllowed = http.StatusMethodNotAllowed

@@ -3,24 +3,39 @@ package trendyolsim
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"syncagent/connectors/money"
 	"syncagent/connectors/sim/simkit"
 )
 
-// errorBody carries both error shapes seen for Trendyol: the OpenAPI's {"error",
-// "message"} and the {"errors":[{"key","message","errorCode"}]} that community clients
-// report for 400s. Which one applies where is UNCONFIRMED, so a connector may read
-// either; the Turkish duplicate-request text is in "message" and in errors[0].message.
-func errorBody(status int, key, msg string) map[string]any {
-	return map[string]any{
-		"timestamp": time.Now().UnixMilli(),
-		"status":    status,
-		"error":     key,
-		"message":   msg,
-		"errors":    []map[string]any{{"key": key, "message": msg, "errorCode": key}},
+// Trendyol's error bodies differ by endpoint, as its OpenAPI documents them: the product
+// and inventory endpoints (price-and-inventory, batch results, approved products) answer
+// ErrorResponse {"errors":[{"key","message","errorCode"}]}; the order endpoints answer
+// Error {"error","message"}. Each endpoint has its one shape, so a connector that reads
+// only one of them fails against the other. A 401 also carries "exception":
+// "ClientApiAuthenticationException" (the authorization page).
+
+// productError is the body of a product or inventory endpoint's error.
+func productError(key, msg string) map[string]any {
+	return map[string]any{"errors": []map[string]any{{"key": key, "message": msg, "errorCode": key}}}
+}
+
+// orderError is the body of an order endpoint's error.
+func orderError(key, msg string) map[string]any {
+	return map[string]any{"error": key, "message": msg}
+}
+
+// orderPath reports whether a path belongs to the order endpoints.
+func orderPath(path string) bool { return strings.HasPrefix(path, "/integration/order/") }
+
+// errorBody is the error of whatever endpoint path is, in its shape.
+func errorBody(path, key, msg string) map[string]any {
+	if orderPath(path) {
+		return orderError(key, msg)
 	}
+	return productError(key, msg)
 }
 
 func errKey(status int) string {
@@ -42,15 +57,20 @@ func errKey(status int) string {
 	return "error"
 }
 
+// badRequest is a product or inventory endpoint's 400.
 func badRequest(key, msg string) simkit.Reply {
-	return simkit.JSON(http.StatusBadRequest, errorBody(400, key, msg))
+	return simkit.JSON(http.StatusBadRequest, productError(key, msg))
 }
 
-// badItems answers a request whose items break a rule with one error per item.
+// badOrder is an order endpoint's 400.
+func badOrder(key, msg string) simkit.Reply {
+	return simkit.JSON(http.StatusBadRequest, orderError(key, msg))
+}
+
+// badItems answers a request whose items break a rule with one error per item, keyed
+// by barcode.
 func badItems(errs []map[string]any) simkit.Reply {
-	b := errorBody(400, "validation.error", "invalid request items")
-	b["errors"] = errs
-	return simkit.JSON(http.StatusBadRequest, b)
+	return simkit.JSON(http.StatusBadRequest, map[string]any{"errors": errs})
 }
 
 const trendyolDate = "2006-01-02T15:04:05.000+00:00"

@@ -19,24 +19,25 @@ func (s *Server) gate(c *simkit.Call) *simkit.Reply {
 	d := simkit.Spend(c.Now,
 		simkit.Budget{Limiter: s.window, Key: seller + " " + c.Endpoint},
 		simkit.Budget{Limiter: s.tiers[c.Group], Key: seller})
-	if r := s.rate.Answer(c, d, errorBody(429, "too.many.requests", "too many requests")); r != nil {
+	path := c.R.URL.Path
+	if r := s.rate.Answer(c, d, errorBody(path, "too.many.requests", "too many requests")); r != nil {
 		return r
 	}
 	m := userAgent.FindStringSubmatch(c.R.Header.Get("User-Agent"))
 	if m == nil || m[1] != seller {
-		r := simkit.JSON(http.StatusForbidden, errorBody(403, "user.agent.invalid",
+		r := simkit.JSON(http.StatusForbidden, errorBody(path, "user.agent.invalid",
 			`User-Agent must be "{sellerId} - {IntegratorName}" (alphanumeric, at most 30 characters)`))
 		return &r
 	}
 	if c.R.Header.Get("Authorization") != s.auth || seller != s.opt.SellerID {
-		b := errorBody(401, "ClientApiAuthenticationException", "Unauthorized")
+		b := errorBody(path, "ClientApiAuthenticationException", "Unauthorized")
 		b["exception"] = "ClientApiAuthenticationException"
 		r := simkit.JSON(http.StatusUnauthorized, b)
 		return &r
 	}
 	c.Principal = seller
 	if sf := c.R.Header.Get("storeFrontCode"); sf != "" && !containsFold(s.opt.StoreFronts, sf) {
-		r := simkit.JSON(http.StatusBadRequest, errorBody(400, "invalid.storefrontcode", "invalid storeFrontCode "+fmt.Sprintf("%q", sf)))
+		r := simkit.JSON(http.StatusBadRequest, errorBody(path, "invalid.storefrontcode", "invalid storeFrontCode "+fmt.Sprintf("%q", sf)))
 		return &r
 	}
 	return nil

@@ -135,3 +135,15 @@ const invPath = "/inventory/sellers/" + seller + "/products/price-and-inventory"
 const batchPath = "/product/sellers/" + seller + "/products/batch-requests/"
 const approvedPath = "/product/sellers/" + seller + "/products/approved/inventory-and-price"
 const ordPath = "/order/sellers/" + seller
+
+// productErr is the message of a product endpoint's error body {"errors":[{"key",
+// "message","errorCode"}]}; the test fails when the body has another shape.
+func productErr(t *testing.T, a answer) string {
+	t.Helper()
+	errs := a.list("errors")
+	if len(errs) != 1 || errs[0]["key"] == nil || errs[0]["errorCode"] == nil || len(a.body) > 2 {
+		t.Fatalf("not a product error body: %s", a.raw)
+	}
+	msg, _ := errs[0]["message"].(string)
+	return msg
+}

@@ -21,6 +21,12 @@ func (s *Server) AddProduct(p Product) error {
 	if p.ContentID == 0 {
 		p.ContentID = 9_000_000 + int64(s.st.products.Len()+1)
 	}
+	if p.ProductMainID == "" {
+		p.ProductMainID = "PM-" + strconv.FormatInt(p.ContentID, 10)
+	}
+	if p.VariantID == 0 {
+		p.VariantID = 3_900_000_000 + int64(s.st.products.Len()+1)
+	}
 	if p.VatRate == 0 {
 		p.VatRate = 20
 	}

@@ -3,6 +3,7 @@ package trendyolsim
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestPriceInventoryRequestRules(t *testing.T) {
 	}
 	clock.Advance(14*time.Minute + 59*time.Second)
 	dup := c.do("POST", invPath, first).want(t, 400)
-	if dup.body["message"] != DuplicateMessage || !strings.Contains(string(dup.raw), "15 dakika") {
+	if productErr(t, dup) != DuplicateMessage {
 		t.Fatalf("duplicate refusal body: %s", dup.raw)
 	}
 	c.do("POST", invPath, first+" ").want(t, 200) // not byte-identical
@@ -214,7 +215,7 @@ func TestRateLimitWindowNoRetryAfter(t *testing.T) {
 	if a.header.Get("Retry-After") != "" || a.header.Get("X-RateLimit-Remaining") != "" {
 		t.Fatalf("Trendyol documents no rate headers: %v", a.header)
 	}
-	if a.body["error"] != "too.many.requests" {
+	if productErr(t, a) != "too many requests" {
 		t.Fatalf("429 body: %s", a.raw)
 	}
 	c.do("GET", batchPath+"x", nil).want(t, 404) // another endpoint has its own window
@@ -239,8 +240,15 @@ func TestPerMinuteTier(t *testing.T) {
 }
 
 func TestApprovedListing(t *testing.T) {
-	s, _, c := newSim(t, Options{})
+	s, clock, c := newSim(t, Options{})
 	seed(t, s, 25)
+	// Two variants of one product share a content item.
+	for i, b := range []string{"8691000000001", "8691000000002"} {
+		if err := s.AddProduct(Product{Barcode: b, StockCode: "SHIRT-" + []string{"S", "M"}[i], ContentID: 777, ProductMainID: "SHIRT",
+			Quantity: int64(3 + i), SalePrice: 19999, ListPrice: 24999}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c.do("GET", approvedPath+"?size=101", nil).want(t, 400)
 	c.do("GET", approvedPath+"?page=101&size=100", nil).want(t, 400)
 	c.do("GET", approvedPath+"?page=100&size=100", nil).want(t, 200)
@@ -249,43 +257,144 @@ func TestApprovedListing(t *testing.T) {
 		many[i] = bc(i)
 	}
 	c.do("GET", approvedPath+"?barcodes="+strings.Join(many, ","), nil).want(t, 400)
+
+	// Barcode, stock and prices sit on the variant, not on the content item.
 	a := c.do("GET", approvedPath+"?barcodes="+bc(3)+","+bc(4), nil).want(t, 200)
-	if got := a.list("content"); len(got) != 2 || got[0]["barcode"] != bc(3) || got[0]["quantity"] != float64(10) || kurus(got[0]["salePrice"]) != 10000 {
-		t.Fatalf("barcodes filter: %s", a.raw)
+	got := a.list("content")
+	if len(got) != 2 || got[0]["barcode"] != nil || got[0]["quantity"] != nil {
+		t.Fatalf("content items: %s", a.raw)
+	}
+	v := variantsOf(got[0])
+	if len(v) != 1 || v[0]["barcode"] != bc(3) || v[0]["quantity"] != float64(10) || kurus(v[0]["salePrice"]) != 10000 ||
+		kurus(v[0]["listPrice"]) != 12000 || v[0]["stockCode"] != "SKU-3" || v[0]["stockLastModifiedDate"] != nil {
+		t.Fatalf("variant: %s", a.raw)
+	}
+	// A nextPageToken comes even when one page holds every result.
+	if tok, _ := a.body["nextPageToken"].(string); tok == "" || a.body["totalPages"] != float64(1) {
+		t.Fatalf("paging fields: %s", a.raw)
+	}
+	a = c.do("GET", approvedPath+"?barcodes=8691000000001,8691000000002", nil).want(t, 200)
+	if got := a.list("content"); len(got) != 1 || got[0]["contentId"] != float64(777) || got[0]["productMainId"] != "SHIRT" || len(variantsOf(got[0])) != 2 {
+		t.Fatalf("two variants of one content: %s", a.raw)
 	}
 	a = c.do("GET", approvedPath+"?stockCode=SKU-7", nil).want(t, 200)
 	if len(a.list("content")) != 1 {
 		t.Fatalf("stockCode filter: %s", a.raw)
 	}
-	// Walk with nextPageToken and collect every barcode once.
-	seen := map[string]bool{}
-	path := approvedPath + "?size=10"
-	for pages := 0; ; pages++ {
-		a = c.do("GET", path, nil).want(t, 200)
-		for _, p := range a.list("content") {
-			if seen[p["barcode"].(string)] {
-				t.Fatalf("barcode %v twice", p["barcode"])
+
+	// A stock update dates the variant's stockLastModifiedDate.
+	c.do("POST", invPath, priceBody(item{"barcode": bc(5), "quantity": 4})).want(t, 200)
+	clock.Advance(time.Second)
+	a = c.do("GET", approvedPath+"?barcode="+bc(5), nil).want(t, 200)
+	if v := variantsOf(a.list("content")[0]); v[0]["quantity"] != float64(4) || v[0]["stockLastModifiedDate"] != float64(clock.Now().UnixMilli()) {
+		t.Fatalf("after a stock update: %s", a.raw)
+	}
+
+	// Walk by page and collect every content item once: 26 of them (one with two variants).
+	seen := map[float64]bool{}
+	for page := 0; ; page++ {
+		a = c.do("GET", approvedPath+"?size=10&page="+strconv.Itoa(page), nil).want(t, 200)
+		list := a.list("content")
+		for _, p := range list {
+			if seen[p["contentId"].(float64)] {
+				t.Fatalf("content %v twice", p["contentId"])
 			}
-			seen[p["barcode"].(string)] = true
+			seen[p["contentId"].(float64)] = true
 		}
-		tok, _ := a.body["nextPageToken"].(string)
-		if tok == "" {
+		if page+1 >= int(a.body["totalPages"].(float64)) {
 			break
 		}
-		if pages > 5 {
-			t.Fatal("nextPageToken never ends")
-		}
-		path = approvedPath + "?size=10&nextPageToken=" + tok
 	}
-	if len(seen) != 25 || a.body["totalElements"] != float64(25) || a.body["totalPages"] != float64(3) {
+	if len(seen) != 26 || a.body["totalElements"] != float64(26) || a.body["totalPages"] != float64(3) {
 		t.Fatalf("walked %d, body %s", len(seen), a.raw)
 	}
+	// The token continues where a page ended; past the end the page is empty.
 	tok := c.do("GET", approvedPath+"?size=10", nil).body["nextPageToken"].(string)
+	a = c.do("GET", approvedPath+"?size=10&nextPageToken="+tok, nil).want(t, 200)
+	if a.body["page"] != float64(1) || len(a.list("content")) != 10 {
+		t.Fatalf("token page: %s", a.raw)
+	}
+	last := c.do("GET", approvedPath+"?size=10&page=2", nil).body["nextPageToken"].(string)
+	if a = c.do("GET", approvedPath+"?size=10&nextPageToken="+last, nil).want(t, 200); len(a.list("content")) != 0 {
+		t.Fatalf("past the end: %s", a.raw)
+	}
 	c.do("GET", approvedPath+"?size=10&stockCode=SKU-1&nextPageToken="+tok, nil).want(t, 400)
 
 	_, _, clamp := newSim(t, Options{ClampOversize: true})
 	if a := clamp.do("GET", approvedPath+"?size=500", nil).want(t, 200); a.body["size"] != float64(100) {
 		t.Fatalf("clamped size %v", a.body["size"])
+	}
+}
+
+func variantsOf(content map[string]any) []map[string]any {
+	raw, _ := content["variants"].([]any)
+	out := make([]map[string]any, 0, len(raw))
+	for _, r := range raw {
+		out = append(out, r.(map[string]any))
+	}
+	return out
+}
+
+// TestErrorShapePerEndpoint: each endpoint answers errors in the one shape Trendyol
+// documents for it (product.json ErrorResponse, marketplace.json Error), never both.
+func TestErrorShapePerEndpoint(t *testing.T) {
+	s, _, c := newSim(t, Options{})
+	seed(t, s, 1)
+	product := []answer{
+		c.do("GET", approvedPath+"?size=101", nil).want(t, 400),
+		c.do("POST", invPath, priceBody()).want(t, 400),
+		c.do("GET", batchPath+"nope", nil).want(t, 404),
+	}
+	for _, a := range product {
+		if productErr(t, a) == "" || a.body["error"] != nil || a.body["message"] != nil {
+			t.Fatalf("product endpoint error in another shape: %s", a.raw)
+		}
+	}
+	order := []answer{
+		c.do("GET", ordPath+"/orders/stream?size=500", nil).want(t, 400),
+		c.do("GET", ordPath+"/v2/orders?page=60&size=200", nil).want(t, 400),
+		c.do("PUT", ordPath+"/shipment-packages/1", `{"status":"Picking","lines":[]}`).want(t, 404),
+	}
+	for _, a := range order {
+		if a.body["error"] == nil || a.body["message"] == nil || a.body["errors"] != nil || len(a.body) != 2 {
+			t.Fatalf("order endpoint error in another shape: %s", a.raw)
+		}
+	}
+	// The gateway's own refusals take the endpoint's shape too.
+	bad := *c
+	bad.pass = "wrong"
+	if a := bad.do("GET", approvedPath, nil).want(t, 401); productErr(t, a) == "" || a.body["exception"] != "ClientApiAuthenticationException" {
+		t.Fatalf("401 of a product endpoint: %s", a.raw)
+	}
+	if a := bad.do("GET", ordPath+"/orders/stream", nil).want(t, 401); a.body["message"] == nil || a.body["errors"] != nil {
+		t.Fatalf("401 of an order endpoint: %s", a.raw)
+	}
+	s.SetFaults(simkit.Faults{ErrorRate: 1})
+	if a := c.do("GET", ordPath+"/orders/stream", nil).want(t, 503); a.body["message"] == nil || a.body["errors"] != nil {
+		t.Fatalf("injected 503 of an order endpoint: %s", a.raw)
+	}
+	if a := c.do("GET", approvedPath, nil).want(t, 503); productErr(t, a) == "" {
+		t.Fatalf("injected 503 of a product endpoint: %s", a.raw)
+	}
+}
+
+// TestZeroPriceAccepted: Trendyol answers SUCCESS to quantity 0 and salePrice 0
+// (production captures); refusing prices of zero is the agent's own rule, not Trendyol's.
+func TestZeroPriceAccepted(t *testing.T) {
+	s, clock, c := newSim(t, Options{})
+	seed(t, s, 1)
+	id := c.do("POST", invPath, priceBody(item{"barcode": bc(0), "quantity": 0, "salePrice": 0, "listPrice": 0})).want(t, 200).body["batchRequestId"].(string)
+	clock.Advance(time.Second)
+	if it := c.do("GET", batchPath+id, nil).want(t, 200).list("items")[0]; it["status"] != "SUCCESS" {
+		t.Fatalf("zero price: %v", it)
+	}
+	if p, _ := s.Product(bc(0)); p.SalePrice != 0 || p.Quantity != 0 {
+		t.Fatalf("product %+v", p)
+	}
+	id = c.do("POST", invPath, priceBody(item{"barcode": bc(0), "salePrice": -1})).want(t, 200).body["batchRequestId"].(string)
+	clock.Advance(time.Second)
+	if it := c.do("GET", batchPath+id, nil).want(t, 200).list("items")[0]; it["status"] != "FAILED" {
+		t.Fatalf("negative price: %v", it)
 	}
 }
 

@@ -24,7 +24,7 @@ func (s *Server) handleOrdersV1(c *simkit.Call) simkit.Reply {
 	retired := s.retired
 	s.mu.Unlock()
 	if retired {
-		return simkit.JSON(http.StatusUpgradeRequired, errorBody(426, "endpoint.retired",
+		return simkit.JSON(http.StatusUpgradeRequired, orderError("endpoint.retired",
 			"this service is retired; use /order/sellers/{sellerId}/orders/stream or /v2/orders"))
 	}
 	return s.handleOrdersV2(c)
@@ -36,43 +36,43 @@ func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
 	q := c.R.URL.Query()
 	size, err := simkit.QueryInt(q, "size", 50)
 	if err != nil || size < 1 {
-		return badRequest("size.invalid", "size must be a whole number of at least 1")
+		return badOrder("size.invalid", "size must be a whole number of at least 1")
 	}
 	if size > 200 {
 		if !s.opt.ClampOversize {
-			return badRequest("size.invalid", "size must be at most 200")
+			return badOrder("size.invalid", "size must be at most 200")
 		}
 		size = 200
 	}
 	page, err := simkit.QueryInt(q, "page", 0)
 	if err != nil || page < 0 {
-		return badRequest("page.invalid", "page must be a whole number of at least 0")
+		return badOrder("page.invalid", "page must be a whole number of at least 0")
 	}
 	if (page+1)*size > 10000 {
-		return badRequest("maxQueryWindowResult", "Result window is too large, page×size must be less than or equal to 10000 (maxQueryWindowResult)")
+		return badOrder("maxQueryWindowResult", "Result window is too large, page×size must be less than or equal to 10000 (maxQueryWindowResult)")
 	}
 	start, hasStart, err1 := simkit.QueryInt64(q, "startDate")
 	end, hasEnd, err2 := simkit.QueryInt64(q, "endDate")
 	if err1 != nil || err2 != nil {
-		return badRequest("date.invalid", "startDate and endDate are epoch milliseconds")
+		return badOrder("date.invalid", "startDate and endDate are epoch milliseconds")
 	}
 	status := q.Get("status")
 	if status != "" && !slices.Contains(allStatuses, status) {
-		return badRequest("status.invalid", "unknown status "+strconv.Quote(status))
+		return badOrder("status.invalid", "unknown status "+strconv.Quote(status))
 	}
 	field := q.Get("orderByField")
 	if field == "" {
 		field = "PackageLastModifiedDate"
 	}
 	if field != "PackageLastModifiedDate" && field != "CreatedDate" {
-		return badRequest("orderByField.invalid", "orderByField is PackageLastModifiedDate or CreatedDate")
+		return badOrder("orderByField.invalid", "orderByField is PackageLastModifiedDate or CreatedDate")
 	}
 	dir := strings.ToUpper(q.Get("orderByDirection"))
 	if dir == "" {
 		dir = "ASC"
 	}
 	if dir != "ASC" && dir != "DESC" {
-		return badRequest("orderByDirection.invalid", "orderByDirection is ASC or DESC")
+		return badOrder("orderByDirection.invalid", "orderByDirection is ASC or DESC")
 	}
 	var ids map[int64]bool
 	if v := q.Get("shipmentPackageIds"); v != "" {
@@ -80,12 +80,12 @@ func (s *Server) handleOrdersV2(c *simkit.Call) simkit.Reply {
 		for _, f := range strings.Split(v, ",") {
 			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
 			if err != nil {
-				return badRequest("shipmentPackageIds.invalid", "shipmentPackageIds are whole numbers")
+				return badOrder("shipmentPackageIds.invalid", "shipmentPackageIds are whole numbers")
 			}
 			ids[n] = true
 		}
 		if len(ids) > 50 {
-			return badRequest("shipmentPackageIds.size", "at most 50 shipmentPackageIds")
+			return badOrder("shipmentPackageIds.size", "at most 50 shipmentPackageIds")
 		}
 	}
 	orderNumber := q.Get("orderNumber")
@@ -175,11 +175,11 @@ func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
 	q := c.R.URL.Query()
 	size, err := simkit.QueryInt(q, "size", 50)
 	if err != nil || size < 1 {
-		return badRequest("size.invalid", "size must be a whole number of at least 1")
+		return badOrder("size.invalid", "size must be a whole number of at least 1")
 	}
 	if size > 200 {
 		if !s.opt.ClampOversize {
-			return badRequest("size.invalid", "size must be at most 200")
+			return badOrder("size.invalid", "size must be at most 200")
 		}
 		size = 200
 	}
@@ -189,7 +189,7 @@ func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
 		for _, st := range strings.Split(v, ",") {
 			st = strings.TrimSpace(st)
 			if !slices.Contains(streamStatuses, st) {
-				return badRequest("packageItemStatuses.invalid", "unknown status "+strconv.Quote(st))
+				return badOrder("packageItemStatuses.invalid", "unknown status "+strconv.Quote(st))
 			}
 			statuses[st] = true
 		}
@@ -200,17 +200,17 @@ func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
 	if tok := q.Get("nextCursor"); tok != "" {
 		var ok bool
 		if cur, ok = s.decodeCursor(tok); !ok {
-			return badRequest("nextCursor.invalid", "invalid nextCursor value")
+			return badOrder("nextCursor.invalid", "invalid nextCursor value")
 		}
 		if cur.Filter != filter {
-			return badRequest("nextCursor.filter.mismatch", "nextCursor was issued for other filters; start again without nextCursor")
+			return badOrder("nextCursor.filter.mismatch", "nextCursor was issued for other filters; start again without nextCursor")
 		}
 		resume = true
 	} else {
 		start, hasStart, err1 := simkit.QueryInt64(q, "lastModifiedStartDate")
 		end, hasEnd, err2 := simkit.QueryInt64(q, "lastModifiedEndDate")
 		if err1 != nil || err2 != nil {
-			return badRequest("date.invalid", "lastModifiedStartDate and lastModifiedEndDate are epoch milliseconds")
+			return badOrder("date.invalid", "lastModifiedStartDate and lastModifiedEndDate are epoch milliseconds")
 		}
 		maxRange := s.opt.StreamMaxRange.Milliseconds()
 		switch {
@@ -223,11 +223,11 @@ func (s *Server) handleStream(c *simkit.Call) simkit.Reply {
 			start = end - maxRange
 		}
 		if end < start {
-			return badRequest("date.invalid", "lastModifiedEndDate is before lastModifiedStartDate")
+			return badOrder("date.invalid", "lastModifiedEndDate is before lastModifiedStartDate")
 		}
 		if end-start > maxRange {
 			if !s.opt.ClampOversize {
-				return badRequest("date.range", "the date range may be at most 14 days")
+				return badOrder("date.range", "the date range may be at most 14 days")
 			}
 			start = end - maxRange
 		}
@@ -295,12 +295,12 @@ type lineQty struct {
 func (s *Server) packageFromPath(c *simkit.Call) (*pkg, *simkit.Reply) {
 	id, err := strconv.ParseInt(c.R.PathValue("packageId"), 10, 64)
 	if err != nil {
-		r := badRequest("packageId.invalid", "packageId is a whole number")
+		r := badOrder("packageId.invalid", "packageId is a whole number")
 		return nil, &r
 	}
 	p := s.st.packages.Get(id)
 	if p == nil {
-		r := simkit.JSON(http.StatusNotFound, errorBody(404, "shipment.package.not.found", "shipment package not found"))
+		r := simkit.JSON(http.StatusNotFound, orderError("shipment.package.not.found", "shipment package not found"))
 		return nil, &r
 	}
 	return p, nil
@@ -337,10 +337,10 @@ func (s *Server) handleUpdatePackage(c *simkit.Call) simkit.Reply {
 		Status string            `json:"status"`
 	}
 	if err := json.Unmarshal(c.Body, &req); err != nil {
-		return badRequest("request.invalid", "request body is not valid JSON: "+err.Error())
+		return badOrder("request.invalid", "request body is not valid JSON: "+err.Error())
 	}
 	if req.Status != StatusPicking && req.Status != StatusInvoiced {
-		return badRequest("status.invalid", "status can only be Picking or Invoiced")
+		return badOrder("status.invalid", "status can only be Picking or Invoiced")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -349,17 +349,17 @@ func (s *Server) handleUpdatePackage(c *simkit.Call) simkit.Reply {
 		return *rep
 	}
 	if msg := checkLines(p, req.Lines); msg != "" {
-		return badRequest("lines.invalid", msg)
+		return badOrder("lines.invalid", msg)
 	}
 	switch {
 	case req.Status == p.status:
 		return simkit.Reply{Status: http.StatusOK}
 	case req.Status == StatusPicking && p.status != StatusCreated:
-		return badRequest("status.transition", "a package in "+p.status+" cannot go to Picking")
+		return badOrder("status.transition", "a package in "+p.status+" cannot go to Picking")
 	case req.Status == StatusInvoiced && p.status != StatusPicking:
-		return badRequest("status.transition", "a package in "+p.status+" cannot go to Invoiced; report Picking first")
+		return badOrder("status.transition", "a package in "+p.status+" cannot go to Invoiced; report Picking first")
 	case req.Status == StatusInvoiced && req.Params["invoiceNumber"] == "":
-		return badRequest("invoiceNumber.required", "params.invoiceNumber is required for Invoiced")
+		return badOrder("invoiceNumber.required", "params.invoiceNumber is required for Invoiced")
 	}
 	if req.Status == StatusInvoiced {
 		p.invoiceNumber = req.Params["invoiceNumber"]
@@ -376,10 +376,10 @@ func (s *Server) handleUnsupplied(c *simkit.Call) simkit.Reply {
 		ReasonID *int      `json:"reasonId"`
 	}
 	if err := json.Unmarshal(c.Body, &req); err != nil {
-		return badRequest("request.invalid", "request body is not valid JSON: "+err.Error())
+		return badOrder("request.invalid", "request body is not valid JSON: "+err.Error())
 	}
 	if req.ReasonID == nil {
-		return badRequest("reasonId.required", "reasonId is required")
+		return badOrder("reasonId.required", "reasonId is required")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -388,7 +388,7 @@ func (s *Server) handleUnsupplied(c *simkit.Call) simkit.Reply {
 		return *rep
 	}
 	if msg := checkLines(p, req.Lines); msg != "" {
-		return badRequest("lines.invalid", msg)
+		return badOrder("lines.invalid", msg)
 	}
 	cancel := map[int64]int{}
 	for _, lq := range req.Lines {
@@ -396,9 +396,9 @@ func (s *Server) handleUnsupplied(c *simkit.Call) simkit.Reply {
 	}
 	if _, err := s.cancelQuantities(p, cancel, StatusUnSupplied, "seller", "Tedarik edilemedi", *req.ReasonID); err != nil {
 		if errors.Is(err, simkit.ErrState) {
-			return badRequest("status.transition", err.Error())
+			return badOrder("status.transition", err.Error())
 		}
-		return badRequest("lines.invalid", err.Error())
+		return badOrder("lines.invalid", err.Error())
 	}
 	return simkit.Reply{Status: http.StatusOK}
 }

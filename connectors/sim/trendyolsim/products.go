@@ -23,7 +23,7 @@ const (
 	ReasonListBelowSale  = "Liste fiyatı (listPrice) satış fiyatından (salePrice) düşük olamaz."
 	ReasonTooMuchStock   = "Stok adedi 20000'den fazla olamaz."
 	ReasonNegativeStock  = "Stok adedi negatif olamaz."
-	ReasonBadPrice       = "Fiyat sıfırdan büyük olmalıdır."
+	ReasonNegativePrice  = "Fiyat negatif olamaz."
 	ReasonNothingToDo    = "Güncellenecek stok veya fiyat bilgisi gönderilmedi."
 	ReasonPriceLimit     = "Aynı barkod için dakikada 30'dan fazla fiyat güncellemesi yapılamaz."
 )
@@ -92,7 +92,7 @@ func (s *Server) handlePriceInventory(c *simkit.Call) simkit.Reply {
 	h := bodyHash(c.Body)
 	if _, seen := s.st.bodies[h]; seen {
 		c.Duplicate()
-		return simkit.JSON(s.opt.DuplicateStatus, errorBody(s.opt.DuplicateStatus, "duplicate.request", DuplicateMessage))
+		return simkit.JSON(s.opt.DuplicateStatus, productError("duplicate.request", DuplicateMessage))
 	}
 	if s.opt.SyncValidation {
 		var errs []map[string]any
@@ -165,8 +165,10 @@ func (s *Server) itemFailures(c *simkit.Call, it itemRequest) []string {
 	if it.Quantity != nil && *it.Quantity < 0 {
 		out = append(out, ReasonNegativeStock)
 	}
-	if (it.SalePrice != nil && *it.SalePrice <= 0) || (it.ListPrice != nil && *it.ListPrice <= 0) {
-		out = append(out, ReasonBadPrice)
+	// A zero price is accepted: production captures show quantity 0 and salePrice 0
+	// answered SUCCESS. A negative one is refused (assumed; no capture shows it).
+	if (it.SalePrice != nil && *it.SalePrice < 0) || (it.ListPrice != nil && *it.ListPrice < 0) {
+		out = append(out, ReasonNegativePrice)
 	}
 	out = append(out, s.ruleFailures(it)...)
 	if r, rejected := c.Reject(it.Barcode); rejected {
@@ -196,7 +198,7 @@ func (s *Server) handleBatchResult(c *simkit.Call) simkit.Reply {
 	s.advance(c.Now)
 	b := s.st.batches.Get(c.R.PathValue("batchRequestId"))
 	if b == nil {
-		return simkit.JSON(http.StatusNotFound, errorBody(404, "batch.request.not.found", "batch request not found"))
+		return simkit.JSON(http.StatusNotFound, productError("batch.request.not.found", "batch request not found"))
 	}
 	items := []map[string]any{}
 	failed := 0
@@ -247,7 +249,12 @@ func (s *Server) handleBatchResult(c *simkit.Call) simkit.Reply {
 	})
 }
 
-// handleApproved serves GET .../products/approved/inventory-and-price.
+// handleApproved serves GET .../products/approved/inventory-and-price. The reply is
+// nested as the official sample shows: content items (one per contentId), each with the
+// variants that carry barcode, stock and prices. Paging counts content items; page×size
+// may not pass 10 000, beyond which nextPageToken continues. A nextPageToken comes with
+// every page, even the last one (the sample has one on a single-page answer); following
+// it past the end gives an empty page.
 func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
 	q := c.R.URL.Query()
 	var barcodes []string
@@ -306,7 +313,10 @@ func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
 	for _, b := range barcodes {
 		want[b] = true
 	}
-	var match []*Product
+	// Content items in the order their first variant was listed; only the variants the
+	// filters ask for (assumed: the barcode filter narrows the variants too).
+	var contents []int64
+	variants := map[int64][]*Product{}
 	for _, p := range s.st.products.All() {
 		if len(want) > 0 && !want[p.Barcode] {
 			continue
@@ -314,24 +324,33 @@ func (s *Server) handleApproved(c *simkit.Call) simkit.Reply {
 		if stockCode != "" && p.StockCode != stockCode {
 			continue
 		}
-		match = append(match, p)
+		if _, seen := variants[p.ContentID]; !seen {
+			contents = append(contents, p.ContentID)
+		}
+		variants[p.ContentID] = append(variants[p.ContentID], p)
 	}
 	content := []map[string]any{}
-	for _, p := range simkit.Page(match, offset, size) {
-		content = append(content, map[string]any{
-			"barcode": p.Barcode, "stockCode": p.StockCode, "productMainId": p.ProductMainID,
-			"contentId": p.ContentID, "quantity": p.Quantity,
-			"salePrice": p.SalePrice, "listPrice": p.ListPrice,
-		})
+	for _, id := range simkit.Page(contents, offset, size) {
+		vs := variants[id]
+		list := make([]map[string]any, 0, len(vs))
+		for _, p := range vs {
+			var stockAt any
+			if !p.StockUpdated.IsZero() {
+				stockAt = p.StockUpdated.UnixMilli()
+			}
+			list = append(list, map[string]any{
+				"variantId": p.VariantID, "barcode": p.Barcode, "stockCode": p.StockCode,
+				"quantity": p.Quantity, "salePrice": p.SalePrice, "listPrice": p.ListPrice,
+				"stockLastModifiedDate": stockAt,
+			})
+		}
+		content = append(content, map[string]any{"contentId": id, "productMainId": vs[0].ProductMainID, "variants": list})
 	}
-	body := map[string]any{
-		"page": page, "size": size, "totalElements": len(match),
-		"totalPages": (len(match) + size - 1) / size, "content": content,
-	}
-	if offset+size < len(match) {
-		body["nextPageToken"] = encodePageToken(offset+size, filter)
-	}
-	return simkit.JSON(http.StatusOK, body)
+	return simkit.JSON(http.StatusOK, map[string]any{
+		"totalElements": len(contents), "totalPages": (len(contents) + size - 1) / size,
+		"page": page, "size": size, "nextPageToken": encodePageToken(offset+size, filter),
+		"content": content,
+	})
 }
 
 func encodePageToken(offset int, filter string) string {

@@ -131,8 +131,10 @@ func Start(opt Options) (*Server, error) {
 	s.st.init(opt.Clock.Now())
 	sim, err := simkit.Start(simkit.Config{
 		Addr: opt.Addr, Clock: opt.Clock, StatsWindow: opt.Window, Routes: s.routes(),
-		Gate:      s.gate,
-		ErrorBody: func(status int, msg string) any { return errorBody(status, errKey(status), msg) },
+		Gate: s.gate,
+		ErrorBodyFor: func(c *simkit.Call, status int, msg string) any {
+			return errorBody(c.R.URL.Path, errKey(status), msg)
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -57,9 +57,10 @@ type Product struct {
 	Barcode       string
 	StockCode     string // the seller's SKU; order lines carry it as stockCode
 	Title         string
-	ProductMainID string
+	ProductMainID string // the content's model code (default "PM-<contentId>")
 	Brand         string
-	ContentID     int64
+	ContentID     int64 // variants of one product share it; the read-back groups by it
+	VariantID     int64
 	VatRate       int // percent
 	Size, Color   string
 
@@ -67,8 +68,9 @@ type Product struct {
 	SalePrice money.Kurus
 	ListPrice money.Kurus
 
-	Updates    int       // batch items applied with SUCCESS
-	LastUpdate time.Time // when the last one was applied
+	Updates      int       // batch items applied with SUCCESS
+	LastUpdate   time.Time // when the last one was applied
+	StockUpdated time.Time // when a quantity was last applied (stockLastModifiedDate; zero: never)
 }
 
 // batch is one accepted price-and-inventory request.
@@ -103,6 +105,7 @@ func (s *Server) finishBatch(b *batch, now time.Time) {
 		}
 		if it.req.Quantity != nil {
 			p.Quantity = *it.req.Quantity
+			p.StockUpdated = b.readyAt
 		}
 		if it.req.SalePrice != nil {
 			p.SalePrice = *it.req.SalePrice

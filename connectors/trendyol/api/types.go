@@ -62,28 +62,42 @@ const (
 	StatusFailed  = "FAILED"
 )
 
-// ApprovedPage is GET .../products/approved/inventory-and-price.
+// ApprovedPage is GET .../products/approved/inventory-and-price: content items (one per
+// product content), each with its variants. Paging counts content items; page×size may
+// not pass 10 000, beyond which NextPageToken continues (it may be present on every
+// page, the last one included).
 type ApprovedPage struct {
 	Page          int               `json:"page"`
 	Size          int               `json:"size"`
 	TotalElements int               `json:"totalElements"`
 	TotalPages    int               `json:"totalPages"`
 	NextPageToken string            `json:"nextPageToken"`
-	Content       []ApprovedProduct `json:"content"`
+	Content       []ApprovedContent `json:"content"`
 }
 
-// ApprovedProduct is one approved listing's stock and prices.
-type ApprovedProduct struct {
-	Barcode   string       `json:"barcode"`
-	StockCode string       `json:"stockCode"`
-	Quantity  *int64       `json:"quantity"`
-	SalePrice *money.Kurus `json:"salePrice"`
-	ListPrice *money.Kurus `json:"listPrice"`
+// ApprovedContent is one product content with its variants.
+type ApprovedContent struct {
+	ContentID     json.Number       `json:"contentId"`
+	ProductMainID string            `json:"productMainId"`
+	Variants      []ApprovedVariant `json:"variants"`
 }
 
-// ErrorReply covers both error shapes seen for Trendyol: the OpenAPI's {"error",
-// "message"} and {"errors":[{"key","message","errorCode"}]} (for 400s, per community
-// clients); which applies where is unconfirmed, so both are read.
+// ApprovedVariant is one listing's barcode, stock and prices: the variant, not the
+// content item, carries them (the official sample).
+type ApprovedVariant struct {
+	VariantID             json.Number  `json:"variantId"`
+	Barcode               string       `json:"barcode"`
+	StockCode             string       `json:"stockCode"`
+	Quantity              *int64       `json:"quantity"`
+	SalePrice             *money.Kurus `json:"salePrice"`
+	ListPrice             *money.Kurus `json:"listPrice"`
+	StockLastModifiedDate *int64       `json:"stockLastModifiedDate"` // epoch ms; null when the stock was never updated
+}
+
+// ErrorReply covers both error shapes Trendyol documents, one per group of endpoints:
+// the product and inventory endpoints answer {"errors":[{"key","message","errorCode"}]}
+// (product.json ErrorResponse), the order endpoints {"error","message"}
+// (marketplace.json Error). A 401 adds "exception": "ClientApiAuthenticationException".
 type ErrorReply struct {
 	Error     string       `json:"error"`
 	Message   string       `json:"message"`
