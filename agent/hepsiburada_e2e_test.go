@@ -49,7 +49,7 @@ func hbRun(t *testing.T, text string, factories []Factory, getenv func(string) (
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a := New(cfg, zerolog.New(logs).Level(zerolog.DebugLevel), Options{Factories: factories})
+	a := New(cfg, zerolog.New(logs).Level(zerolog.DebugLevel), Options{Factories: factories, HeartbeatEvery: 200 * time.Millisecond})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -172,6 +172,17 @@ sources:
 	if !strings.Contains(reasons["X9"], "no listing with merchant SKU X9") || len(reasons) != 2 {
 		t.Fatalf("dead letters %v", reasons)
 	}
+	// What status shows under the store: the connector's report, written with the
+	// heartbeat.
+	await(t, "the store's figures name the fulfilled and the locked listings", func() bool {
+		h, err := a.Store().HealthOf(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := h[FiguresPrefix+"hepsiburada-e2e"].Detail
+		return strings.Contains(d, "fulfilled_by_hepsiburada: 1 listings are fulfilled by Hepsiburada") &&
+			strings.Contains(d, "locked: 1 listings are locked by Hepsiburada and not on sale: A4 (PriceIsLessThanThreshold)")
+	})
 	info := 0
 	for _, l := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(l, `"level":"info"`) && strings.Contains(l, "isFulfilledByHB") {
